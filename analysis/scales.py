@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.config import check_colour, check_keys, read_yaml, resolve
+from analysis.config import check_colour, check_contrast, check_keys, read_yaml, resolve
 from analysis.errors import ConfigError
 
 __all__ = ["Status", "Scale", "ScoreBand", "RiskScale", "Scales", "load_scales"]
@@ -165,18 +165,23 @@ _STATUS_KEYS = ("key", "label", "colour", "text_colour", "icon", "description")
 
 
 def _scale(data: Any, where: str, allow_on_track: bool = False, allow_good: bool = False) -> Scale:
-    check_keys(data, where, required=("title", "statuses"), optional=("good",) if allow_good else ())
+    check_keys(
+        data, where, required=("title", "statuses"), optional=("good",) if allow_good else ()
+    )
     statuses = []
     for i, item in enumerate(data["statuses"] or [], start=1):
         at = f"{where}, status {i}"
         optional = ("aliases", "rated") + (("on_track",) if allow_on_track else ())
         check_keys(item, at, required=_STATUS_KEYS, optional=optional)
+        colour = check_colour(item["colour"], at)
+        text_colour = check_colour(item["text_colour"], at)
+        check_contrast(colour, text_colour, at)
         statuses.append(
             Status(
                 key=str(item["key"]),
                 label=str(item["label"]),
-                colour=check_colour(item["colour"], at),
-                text_colour=check_colour(item["text_colour"], at),
+                colour=colour,
+                text_colour=text_colour,
                 icon=str(item["icon"]),
                 description=str(item["description"]),
                 aliases=tuple(str(a) for a in item.get("aliases") or ()),
@@ -217,20 +222,21 @@ def _risk_scale(data: Any, where: str) -> RiskScale:
     for i, band in enumerate(data["score_bands"] or [], start=1):
         at = f"{where}: score band {i}"
         check_keys(band, at, required=("name", "min", "max", "colour", "text_colour"))
+        colour = check_colour(band["colour"], at)
+        text_colour = check_colour(band["text_colour"], at)
+        check_contrast(colour, text_colour, at)
         bands.append(
             ScoreBand(
                 str(band["name"]),
                 int(band["min"]),
                 int(band["max"]),
-                check_colour(band["colour"], at),
-                check_colour(band["text_colour"], at),
+                colour,
+                text_colour,
             )
         )
     covered = sorted(s for b in bands for s in range(b.min, b.max + 1))
     if covered != list(range(1, 17)):
-        raise ConfigError(
-            f"{where}: score bands must cover every score from 1 to 16 exactly once."
-        )
+        raise ConfigError(f"{where}: score bands must cover every score from 1 to 16 exactly once.")
     return RiskScale(score_bands=tuple(bands), **words)
 
 

@@ -6,6 +6,7 @@ own as a file and names it by path; no code changes.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -15,10 +16,23 @@ import yaml
 
 from analysis.errors import ConfigError
 
-__all__ = ["CONFIG_DIR", "resolve", "read_yaml", "check_keys", "presets", "check_colour"]
+__all__ = [
+    "CONFIG_DIR",
+    "resolve",
+    "read_yaml",
+    "check_keys",
+    "presets",
+    "check_colour",
+    "contrast_ratio",
+    "check_contrast",
+    "MIN_CONTRAST",
+]
 
 CONFIG_DIR = Path(__file__).resolve().parent
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+# WCAG 2.2 success criterion 1.4.3 (AA): normal text needs a contrast ratio of 4.5:1.
+MIN_CONTRAST = 4.5
 
 
 def presets(kind: str) -> list[str]:
@@ -95,3 +109,43 @@ def check_colour(value: Any, where: str) -> str:
     if not isinstance(value, str) or not _COLOUR.match(value):
         raise ConfigError(f"{where}: colour {value!r} must be written as #RRGGBB.")
     return value.upper()
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two ``#RRGGBB`` colours, from 1 to 21.
+
+    Examples
+    --------
+    >>> contrast_ratio("#FFFFFF", "#000000")
+    21.0
+    >>> round(contrast_ratio("#1D70B8", "#FFFFFF"), 2)
+    5.17
+    """
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def check_contrast(colour: str, text_colour: str, where: str) -> None:
+    """Reject a text colour that does not reach :data:`MIN_CONTRAST` on its background.
+
+    Examples
+    --------
+    >>> check_contrast("#FFDD00", "#FFFFFF", "bands.yml, band 'amber'")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ConfigError: bands.yml, band 'amber': text colour #FFFFFF on #FFDD00 has a contrast ratio of 1.34:1; WCAG AA needs at least 4.5:1. Choose a darker or lighter text colour (e.g. #0B0C0C or #FFFFFF).
+    """
+    ratio = contrast_ratio(colour, text_colour)
+    if ratio < MIN_CONTRAST:
+        raise ConfigError(
+            f"{where}: text colour {text_colour} on {colour} has a contrast ratio of "
+            f"{math.floor(ratio * 100) / 100:.2f}:1; WCAG AA needs at least {MIN_CONTRAST}:1. "
+            "Choose a darker or lighter text colour (e.g. #0B0C0C or #FFFFFF)."
+        )
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a ``#RRGGBB`` colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
