@@ -133,7 +133,8 @@ def check_contrast(colour: str, text_colour: str, where: str) -> None:
     >>> check_contrast("#FFDD00", "#FFFFFF", "bands.yml, band 'amber'")
     Traceback (most recent call last):
     ...
-    analysis.errors.ConfigError: bands.yml, band 'amber': text colour #FFFFFF on #FFDD00 has a contrast ratio of 1.34:1; WCAG AA needs at least 4.5:1. Choose a darker or lighter text colour (e.g. #0B0C0C or #FFFFFF).
+    analysis.errors.ConfigError: bands.yml, band 'amber': text colour #FFFFFF on #FFDD00 has a
+    contrast ratio of 1.34:1; WCAG AA needs at least 4.5:1. Choose a darker or lighter ...
     """
     ratio = contrast_ratio(colour, text_colour)
     if ratio < MIN_CONTRAST:
