@@ -1,0 +1,435 @@
+"""Reading a dataset folder into typed tables.
+
+A dataset is a folder holding ``dataset.yml`` and the tables of :mod:`analysis.schema`,
+either as CSV files (``measures.csv``) or as one Excel workbook (``dataset.xlsx``) with a
+sheet per table. Reading happens in two steps:
+
+1. :func:`read_raw` reads every cell as the text the analyst wrote (numbers and dates in
+   Excel cells are written out as text), noting any file it cannot read.
+2. :func:`load_dataset` validates that text (:mod:`analysis.validate`) and, when nothing
+   is wrong, converts it into the typed frames of a :class:`Dataset`.
+
+CSV files may be saved as UTF-8 (with or without a byte-order mark) or Windows-1252, the
+encoding Excel uses for "CSV (Comma delimited)" on English Windows; both load.
+
+Examples
+--------
+>>> raw = read_raw(BUNDLED_DATASET)
+>>> raw.config["organisation"]
+'Derby City Council'
+>>> raw.frames["outcomes"].columns.tolist()
+['outcome_id', 'theme_id', 'name', 'position', 'description']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analysis.config import read_yaml
+from analysis.errors import ConfigError, DataError
+from analysis.quarters import Quarter, parse_quarter
+from analysis.schema import TABLES, VOCABULARIES, Table
+from analysis.validate import Problem, format_problems, validate_raw
+from analysis.values import parse_value
+
+if TYPE_CHECKING:
+    from analysis.frameworks import Framework
+    from analysis.scales import Scales
+
+__all__ = [
+    "Dataset",
+    "RawDataset",
+    "read_raw",
+    "load_dataset",
+    "CONFIG_FILE",
+    "EXCEL_FILE",
+    "BUNDLED_DATASET",
+]
+
+CONFIG_FILE = "dataset.yml"
+EXCEL_FILE = "dataset.xlsx"
+BUNDLED_DATASET = Path(__file__).resolve().parents[1] / "data" / "derby-2021-22"
+_ENCODINGS = ("utf-8-sig", "cp1252")
+_SCALE_OF_VOCAB = {"action_status": "actions", "project_rating": "projects"}
+
+
+@dataclass(frozen=True)
+class RawDataset:
+    """A dataset folder as read, before validation.
+
+    Attributes
+    ----------
+    path
+        The dataset folder.
+    config
+        ``dataset.yml`` as read; empty when it is missing or unreadable.
+    frames
+        One frame of text per table found, every cell a ``str`` (``""`` when empty),
+        indexed by the row number the analyst sees (the header is row 1). Rows that are
+        entirely empty are dropped.
+    sources
+        For each table in ``frames``, the file it came from (relative to the folder) and
+        the sheet (``None`` for a CSV file).
+    files
+        Every input file read, ``dataset.yml`` first.
+    problems
+        Problems met while reading: unreadable or conflicting files, bad YAML, ...
+    """
+
+    path: Path
+    config: Mapping[str, Any]
+    frames: Mapping[str, pd.DataFrame]
+    sources: Mapping[str, tuple[str, str | None]]
+    files: tuple[Path, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated dataset, its tables converted to typed frames.
+
+    Frames have exactly the columns of :mod:`analysis.schema`, rows in file order, plus:
+    ``quarter`` columns hold canonical slugs (``"2021-22-Q2"``); each ``value`` column
+    ``X`` is a float with a ``X_state`` column beside it (see
+    :func:`analysis.values.parse_value`); action statuses and project ratings hold the
+    keys of the dataset's scales; fixed vocabularies hold their canonical lower-case
+    labels; ``int`` columns are ``Int64``; ``date`` columns are ``datetime64`` (``NaT``
+    when empty); text is ``str`` with ``""`` for empty. Optional tables that are absent
+    are empty frames with the schema's columns.
+    """
+
+    path: Path
+    name: str
+    organisation: str
+    plan: str
+    framework: Framework
+    scales: Scales
+    files: tuple[Path, ...]
+    tables: Mapping[str, pd.DataFrame]
+    quarters: tuple[Quarter, ...]
+
+    def __getitem__(self, table_name: str) -> pd.DataFrame:
+        try:
+            return self.tables[table_name]
+        except KeyError:
+            names = ", ".join(t.name for t in TABLES)
+            raise KeyError(f"No table called {table_name!r}; the tables are {names}.") from None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_raw(path: str | Path) -> RawDataset:
+    """Read a dataset folder as text, collecting every problem met on the way.
+
+    Parameters
+    ----------
+    path
+        The dataset folder.
+
+    Returns
+    -------
+    RawDataset
+        The configuration, a frame of text per table found, and reading problems.
+
+    Raises
+    ------
+    DataError
+        Only when ``path`` is not a folder; every other problem is collected.
+
+    Examples
+    --------
+    >>> raw = read_raw(BUNDLED_DATASET)
+    >>> raw.sources["themes"]
+    ('themes.csv', None)
+    >>> raw.frames["themes"].index[0]  # the first data row is row 2
+    2
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataError(
+            f"There is no dataset folder at {folder}. Give the folder that holds "
+            f"{CONFIG_FILE} and the tables (e.g. data/derby-2021-22)."
+        )
+    problems: list[Problem] = []
+    config, config_files = _read_config(folder, problems)
+    frames: dict[str, pd.DataFrame] = {}
+    sources: dict[str, tuple[str, str | None]] = {}
+    files = list(config_files)
+    csvs = sorted(p for p in folder.glob("*.csv") if not p.name.startswith((".", "~$")))
+    excel = folder / EXCEL_FILE
+    if excel.is_file() and csvs:
+        problems.append(
+            Problem(
+                file=EXCEL_FILE,
+                rule=f"the folder holds both {EXCEL_FILE} and CSV files "
+                f"({', '.join(p.name for p in csvs)}); keep one or the other. The CSV "
+                "files were checked.",
+            )
+        )
+    if csvs:
+        for name, frame in _read_csvs(csvs, problems):
+            frames[name] = frame
+            sources[name] = (f"{name}.csv", None)
+        files.extend(csvs)
+    elif excel.is_file():
+        for name, frame in _read_excel(excel, problems):
+            frames[name] = frame
+            sources[name] = (EXCEL_FILE, name)
+        files.append(excel)
+    return RawDataset(folder, config, frames, sources, tuple(files), tuple(problems))
+
+
+def _read_config(folder: Path, problems: list[Problem]) -> tuple[dict[str, Any], list[Path]]:
+    path = folder / CONFIG_FILE
+    if not path.is_file():
+        problems.append(
+            Problem(
+                file=CONFIG_FILE,
+                rule=f"the file is missing: every dataset needs {CONFIG_FILE} naming its "
+                "organisation, plan, framework and scales",
+            )
+        )
+        return {}, []
+    try:
+        return read_yaml(path), [path]
+    except ConfigError as exc:
+        message = str(exc).removeprefix(f"{path}: ")
+        problems.append(Problem(file=CONFIG_FILE, rule=message))
+        return {}, [path]
+
+
+def _read_csvs(paths: list[Path], problems: list[Problem]) -> Iterator[tuple[str, pd.DataFrame]]:
+    known = [t.name for t in TABLES]
+    for path in paths:
+        if path.stem not in known:
+            problems.append(
+                Problem(file=path.name, rule=_unknown_table_rule(path.stem, known, ".csv"))
+            )
+            continue
+        frame = _read_csv(path, problems)
+        if frame is not None:
+            yield path.stem, frame
+
+
+def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    data = path.read_bytes()
+    text = None
+    for encoding in _ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        problems.append(
+            Problem(
+                file=path.name,
+                rule="the file is neither UTF-8 nor Windows-1252 text; save it from Excel "
+                "as 'CSV UTF-8 (Comma delimited)'",
+            )
+        )
+        return None
+    if not text.strip():
+        return pd.DataFrame()
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        problems.append(
+            Problem(
+                file=path.name,
+                row=int(line.group(1)) if line else None,
+                rule=f"the file cannot be read as CSV ({str(exc).strip()}); check for a row "
+                "with more cells than the header, or an unclosed quotation mark",
+            )
+        )
+        return None
+    frame.index = frame.index + 2
+    return _tidy(frame)
+
+
+def _read_excel(path: Path, problems: list[Problem]) -> Iterator[tuple[str, pd.DataFrame]]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds of error for a damaged file
+        problems.append(
+            Problem(
+                file=EXCEL_FILE,
+                rule=f"the workbook cannot be opened ({exc}); save it "
+                "again from Excel as an .xlsx workbook",
+            )
+        )
+        return
+    known = [t.name for t in TABLES]
+    for name, sheet in sheets.items():
+        if name not in known:
+            problems.append(
+                Problem(
+                    file=EXCEL_FILE,
+                    sheet=str(name),
+                    rule=_unknown_table_rule(str(name), known, " sheet"),
+                )
+            )
+            continue
+        if sheet.empty:
+            yield name, pd.DataFrame()
+            continue
+        header = [_cell_text(c).strip() or f"Unnamed: {i}" for i, c in enumerate(sheet.iloc[0])]
+        body = sheet.iloc[1:].map(_cell_text)
+        frame = pd.DataFrame(body.to_numpy(), columns=header, dtype=object)
+        frame.index = pd.RangeIndex(2, 2 + len(body))
+        yield name, _tidy(frame)
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells, stripped header names, entirely empty rows and columns dropped."""
+    frame = frame.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.fillna("").astype(str).astype(object)
+    empty = frame.apply(lambda s: s.str.strip().eq(""))
+    unnamed = [c.startswith("Unnamed: ") for c in frame.columns]
+    frame = frame.loc[:, ~(empty.all(axis=0).to_numpy() & pd.Series(unnamed).to_numpy())]
+    return frame[~empty.all(axis=1)] if len(frame.columns) else frame
+
+
+def _cell_text(cell: object) -> str:
+    """An Excel cell written as the text an analyst would type.
+
+    Examples
+    --------
+    >>> [_cell_text(c) for c in (None, 3.0, 0.5, dt.datetime(2022, 3, 31), "On track")]
+    ['', '3', '0.5', '2022-03-31', 'On track']
+    """
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return ""
+    if cell is pd.NaT:
+        return ""
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell)
+
+
+def _unknown_table_rule(name: str, known: list[str], suffix: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}{suffix}?)" if close else ""
+    return f"{name}{suffix} is not a table of the dataset{hint}; the tables are {', '.join(known)}"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    """Read, validate and convert a dataset folder.
+
+    Parameters
+    ----------
+    path
+        The dataset folder (``dataset.yml`` plus CSV files or ``dataset.xlsx``).
+
+    Returns
+    -------
+    Dataset
+        The configuration and a typed frame per table.
+
+    Raises
+    ------
+    DataError
+        If anything is wrong; ``problems`` holds every problem found and the message
+        lists them (see :func:`analysis.validate.format_problems`).
+
+    Examples
+    --------
+    An empty folder is missing everything; every problem is listed:
+
+    >>> import tempfile
+    >>> try:
+    ...     load_dataset(tempfile.mkdtemp())
+    ... except DataError as error:
+    ...     print(len(error.problems), error.problems[0].file, error.problems[1].file)
+    11 dataset.yml themes.csv
+    """
+    from analysis.frameworks import load_framework
+    from analysis.scales import load_scales
+
+    raw = read_raw(path)
+    problems = validate_raw(raw)
+    if problems:
+        raise DataError(format_problems(problems, raw.path), problems)
+    framework = load_framework(raw.config["framework"], base=raw.path)
+    scales = load_scales(raw.config["scales"], base=raw.path)
+    tables = {t.name: _convert(t, raw.frames.get(t.name), scales) for t in TABLES}
+    return Dataset(
+        path=raw.path,
+        name=raw.path.resolve().name,
+        organisation=str(raw.config["organisation"]),
+        plan=str(raw.config["plan"]),
+        framework=framework,
+        scales=scales,
+        files=raw.files,
+        tables=tables,
+        quarters=_quarters(tables),
+    )
+
+
+def _convert(table: Table, raw: pd.DataFrame | None, scales: Scales) -> pd.DataFrame:
+    """A validated text frame as the typed frame of the contract."""
+    if raw is None:
+        raw = pd.DataFrame({name: pd.Series(dtype=object) for name in table.column_names})
+    out: dict[str, pd.Series] = {}
+    for col in table.columns:
+        cells = raw[col.name].reset_index(drop=True).astype(str)
+        if col.kind == "value":
+            parsed = [parse_value(c) for c in cells]
+            out[col.name] = pd.Series([p[0] for p in parsed], dtype=float)
+            out[f"{col.name}_state"] = pd.Series([p[1] for p in parsed], dtype=object)
+        else:
+            out[col.name] = _convert_column(col.kind, col.vocab, cells, scales)
+    return pd.DataFrame(out)
+
+
+def _convert_column(kind: str, vocab: str | None, cells: pd.Series, scales: Scales) -> pd.Series:
+    stripped = cells.str.strip()
+    if kind == "int":
+        return pd.Series(
+            [int(c) if c else pd.NA for c in stripped], dtype="Int64", index=cells.index
+        )
+    if kind == "date":
+        return pd.to_datetime(stripped.replace("", None), format="%Y-%m-%d")
+    if kind == "quarter":
+        return stripped.map(lambda c: parse_quarter(c).slug).astype(object)
+    if kind == "vocab" and vocab in _SCALE_OF_VOCAB:
+        scale = getattr(scales, _SCALE_OF_VOCAB[vocab])
+        return stripped.map(lambda c: scale.match(c) or "").astype(object)
+    if kind == "vocab" and vocab is not None:
+        labels = {label.lower(): label for label in VOCABULARIES[vocab]}
+        return stripped.map(lambda c: labels.get(" ".join(c.lower().split()), "")).astype(object)
+    if kind == "id":
+        return stripped.astype(object)
+    return cells.astype(object)
+
+
+def _quarters(tables: Mapping[str, pd.DataFrame]) -> tuple[Quarter, ...]:
+    slugs = {
+        slug for t in TABLES if "quarter" in t.column_names for slug in tables[t.name]["quarter"]
+    }
+    return tuple(sorted(parse_quarter(s) for s in slugs))

@@ -1,0 +1,689 @@
+"""Checking a dataset: every problem at once, in words an analyst understands.
+
+:func:`validate_dataset` reads a dataset folder and returns a list of :class:`Problem`,
+each naming the file, sheet, row (as Excel or a text editor shows it: the header is
+row 1, the first data row is row 2), column and value at fault, and the rule broken. It
+never raises for bad data: an empty list means the dataset is clean.
+
+The checks, in order:
+
+- ``dataset.yml``: present, valid YAML, exactly the settings organisation, plan,
+  framework and scales, with a framework and scales that load.
+- Files: every required table present (one CSV file per table or one sheet per table
+  in ``dataset.xlsx``, not both), no unknown files or sheets, no empty files.
+- Columns: none missing, none unexpected.
+- Cells, per column (pandera schemas built from :mod:`analysis.schema`): required values
+  present; whole numbers, dates, quarters and value cells readable; labels from their
+  vocabulary or scale, with the closest valid label suggested; impact and likelihood
+  from 1 to 4.
+- Across rows and tables: no duplicate keys (every row of a duplicate is named), no
+  reference to an unknown theme, outcome or item, amendments naming existing items
+  (unless they add one), and a requested quarter that the data holds.
+
+Examples
+--------
+>>> from analysis.load import BUNDLED_DATASET
+>>> problems = validate_dataset(BUNDLED_DATASET, quarter="2019-20 Q1")
+>>> print(problems[-1].rule)  # doctest: +ELLIPSIS
+the dataset holds no updates for 2019-20-Q1; it holds ...
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.config import check_keys
+from analysis.errors import ConfigError, QuarterError
+from analysis.quarters import ACCEPTED_FORMS, parse_quarter
+from analysis.schema import TABLES, VALUE_STATES, VOCABULARIES, Column, Table
+from analysis.values import parse_value
+
+if TYPE_CHECKING:
+    from analysis.load import RawDataset
+    from analysis.scales import Scale, Scales
+
+__all__ = [
+    "Problem",
+    "validate_dataset",
+    "validate_raw",
+    "table_schema",
+    "format_problems",
+    "CONFIG_KEYS",
+    "INT_RANGES",
+]
+
+CONFIG_KEYS = ("organisation", "plan", "framework", "scales")
+
+# Whole-number columns with a range: (table, column) -> (lowest, highest).
+# Impact and likelihood are scored 1 to 4 (the risk matrices are 4 x 4).
+INT_RANGES: dict[tuple[str, str], tuple[int, int]] = {
+    ("risk_updates", "impact"): (1, 4),
+    ("risk_updates", "likelihood"): (1, 4),
+}
+
+_CONFIG_FILE = "dataset.yml"
+_EXCEL_FILE = "dataset.xlsx"
+_SCALE_OF_VOCAB = {
+    "action_status": ("actions", "action"),
+    "project_rating": ("projects", "project"),
+}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WHOLE = re.compile(r"^[-+]?\d+$")
+_STATE_WORDS = ("no target", "baseline", "due in q3", "n/a", "not measured", "in arrears")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """One thing wrong with a dataset.
+
+    Attributes
+    ----------
+    file
+        The file at fault, relative to the dataset folder (``"measures.csv"``,
+        ``"dataset.xlsx"``, ``"dataset.yml"``); ``""`` for the dataset as a whole.
+    sheet
+        The sheet of ``dataset.xlsx``, or None.
+    row
+        The row as Excel or a text editor shows it (the header is row 1), or None.
+    column
+        The column (or setting of ``dataset.yml``), or None.
+    value
+        The value at fault, as written, or None.
+    rule
+        What is wrong and what to do, in plain words.
+
+    Examples
+    --------
+    >>> print(Problem(file="measures.csv", row=3, column="polarity", value="up",
+    ...               rule="must be one of higher, lower, neither"))
+    measures.csv, row 3, column "polarity", value "up": must be one of higher, lower, neither
+    """
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    rule: str
+
+    @property
+    def where(self) -> str:
+        """The file (and sheet) at fault, as the report heads it."""
+        if not self.file:
+            return "the dataset as a whole"
+        return f"{self.file}, sheet {self.sheet}" if self.sheet else self.file
+
+    def detail(self) -> str:
+        """Row, column, value and rule, without the file."""
+        parts = []
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f'column "{self.column}"')
+        if self.value is not None:
+            parts.append(f'value "{self.value}"')
+        return f"{', '.join(parts)}: {self.rule}" if parts else self.rule
+
+    def __str__(self) -> str:
+        where = self.where if self.file else ""
+        return f"{where}, {self.detail()}" if where else self.detail()
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def validate_dataset(path: str | Path, quarter: str | None = None) -> list[Problem]:
+    """Find every problem in a dataset folder.
+
+    Parameters
+    ----------
+    path
+        The dataset folder.
+    quarter
+        A quarter the report will be run for, in any accepted spelling; a problem is
+        reported if no update table holds it.
+
+    Returns
+    -------
+    list of Problem
+        Every problem found, by file and row; empty when the dataset is clean.
+
+    Raises
+    ------
+    DataError
+        If ``path`` is not a folder.
+    QuarterError
+        If ``quarter`` is not a quarter at all.
+    """
+    from analysis.load import read_raw
+
+    return validate_raw(read_raw(path), quarter)
+
+
+def validate_raw(raw: RawDataset, quarter: str | None = None) -> list[Problem]:
+    """Find every problem in a dataset already read by :func:`analysis.load.read_raw`.
+
+    See :func:`validate_dataset`.
+    """
+    requested = parse_quarter(quarter) if quarter is not None else None
+    problems = list(raw.problems)
+    config_read = not any(p.file == _CONFIG_FILE for p in raw.problems)
+    scales = None
+    if config_read:
+        config_problems, scales = _check_config(raw.config, raw.path)
+        problems += config_problems
+    problems += _check_files(raw)
+    for table in TABLES:
+        frame = raw.frames.get(table.name)
+        if frame is None:
+            continue
+        file, sheet = raw.sources[table.name]
+        problems += _check_table(table, frame, file, sheet, scales)
+    problems += _check_keys(raw)
+    problems += _check_references(raw)
+    problems += _check_amendments(raw)
+    if requested is not None:
+        problems += _check_quarter(raw, requested.slug)
+    return sorted(problems, key=_order)
+
+
+def format_problems(problems: Sequence[Problem], dataset: str | Path | None = None) -> str:
+    """A readable report of problems: a count, then one line each, grouped by file.
+
+    Examples
+    --------
+    >>> print(format_problems([
+    ...     Problem(file="measures.csv", row=4, column="unit", value="pc",
+    ...             rule="must be one of percent, number"),
+    ...     Problem(file="dataset.yml", column="framework", value="derbyy", rule="unknown"),
+    ... ], "data/x"))
+    2 problems found in data/x:
+    <BLANKLINE>
+    dataset.yml
+      column "framework", value "derbyy": unknown
+    <BLANKLINE>
+    measures.csv
+      row 4, column "unit", value "pc": must be one of percent, number
+    """
+    if not problems:
+        return "No problems found."
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
+    lines = [f"{count} in {dataset}:" if dataset else f"{count}:"]
+    current = None
+    for problem in sorted(problems, key=_order):
+        if problem.where != current:
+            current = problem.where
+            lines += ["", current]
+        lines.append(f"  {problem.detail()}")
+    return "\n".join(lines)
+
+
+def table_schema(table: Table, scales: Scales | None = None) -> pa.DataFrameSchema:
+    """The pandera schema that checks one table's cells, built from :mod:`analysis.schema`.
+
+    Every cell is checked as text, as the analyst wrote it. Columns absent from the
+    frame are not checked here (missing columns are reported separately).
+
+    Parameters
+    ----------
+    table
+        The table of :data:`analysis.schema.TABLES`.
+    scales
+        The dataset's scales, for action statuses and project ratings; without them
+        those columns are not checked against a scale.
+
+    Examples
+    --------
+    >>> from analysis.schema import table
+    >>> schema = table_schema(table("themes"))
+    >>> sorted(schema.columns)
+    ['description', 'name', 'position', 'theme_id']
+    >>> [c.name for c in schema.columns["position"].checks]
+    ['required', 'int']
+    """
+    columns = {
+        col.name: pa.Column(
+            checks=_checks(table, col, scales),
+            nullable=True,
+            required=False,
+            name=col.name,
+        )
+        for col in table.columns
+    }
+    return pa.DataFrameSchema(columns, name=table.name, strict=False)
+
+
+# --------------------------------------------------------------------------- dataset.yml
+
+
+def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | None]:
+    from analysis.frameworks import load_framework
+    from analysis.scales import load_scales
+
+    problems = []
+    try:
+        check_keys(config, _CONFIG_FILE, required=CONFIG_KEYS)
+    except ConfigError as exc:
+        problems.append(Problem(file=_CONFIG_FILE, rule=str(exc).removeprefix(f"{_CONFIG_FILE}: ")))
+    for key in ("organisation", "plan"):
+        if key in config and not str(config[key] or "").strip():
+            problems.append(
+                Problem(file=_CONFIG_FILE, column=key, value="", rule="must not be empty")
+            )
+    scales = None
+    loaders: dict[str, Callable[..., Any]] = {"framework": load_framework, "scales": load_scales}
+    for key, loader in loaders.items():
+        if key not in config:
+            continue
+        try:
+            loaded = loader(str(config[key]), base=folder)
+        except ConfigError as exc:
+            problems.append(
+                Problem(file=_CONFIG_FILE, column=key, value=str(config[key]), rule=str(exc))
+            )
+            continue
+        if key == "scales":
+            scales = loaded
+    return problems, scales
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _check_files(raw: RawDataset) -> list[Problem]:
+    """Required tables that are absent; files and sheets that are empty."""
+    excel = any(sheet is not None for _, sheet in raw.sources.values())
+    problems = []
+    for table in TABLES:
+        frame = raw.frames.get(table.name)
+        if frame is None:
+            if table.required and not _unreadable(raw, table.name):
+                problems.append(_missing_table(table, excel))
+            continue
+        file, sheet = raw.sources[table.name]
+        if len(frame.columns) == 0:
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    rule="is empty: it needs a header row with the columns "
+                    f"{', '.join(table.column_names)}",
+                )
+            )
+        elif frame.empty and table.required:
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    rule=f"has a header but no rows: the {table.name} table needs at least one row",
+                )
+            )
+    return problems
+
+
+def _unreadable(raw: RawDataset, name: str) -> bool:
+    return any(p.file == f"{name}.csv" for p in raw.problems)
+
+
+def _missing_table(table: Table, excel: bool) -> Problem:
+    what = table.description.rstrip(".")
+    if excel:
+        return Problem(
+            file=_EXCEL_FILE,
+            sheet=table.name,
+            rule=f"the sheet is missing: add a sheet called {table.name} ({what})",
+        )
+    return Problem(
+        file=f"{table.name}.csv",
+        rule=f"the file is missing: add {table.name}.csv ({what}), or give "
+        f"every table as a sheet of {_EXCEL_FILE}",
+    )
+
+
+# --------------------------------------------------------------------------- one table
+
+
+def _check_table(
+    table: Table, frame: pd.DataFrame, file: str, sheet: str | None, scales: Scales | None
+) -> list[Problem]:
+    if len(frame.columns) == 0:
+        return []
+    problems = _check_columns(table, frame, file, sheet)
+    present = [c for c in table.column_names if c in frame.columns]
+    if frame.empty or not present:
+        return problems
+    schema = table_schema(table, scales)
+    try:
+        schema.validate(frame[present], lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems += _translate(exc.failure_cases, table, file, sheet, scales)
+    return problems
+
+
+def _check_columns(
+    table: Table, frame: pd.DataFrame, file: str, sheet: str | None
+) -> list[Problem]:
+    problems = []
+    columns = [str(c) for c in frame.columns]
+    for col in table.columns:
+        if col.name not in columns:
+            what = f" ({col.description})" if col.description else ""
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=1,
+                    column=col.name,
+                    rule=f"the column is missing: add a column headed {col.name}{what}",
+                )
+            )
+    for name in columns:
+        if name not in table.column_names:
+            hint = _did_you_mean(name, table.column_names)
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=1,
+                    column=name,
+                    rule=f"unexpected column{hint}; the columns of {table.name} are "
+                    f"{', '.join(table.column_names)}",
+                )
+            )
+    return problems
+
+
+def _checks(table: Table, col: Column, scales: Scales | None) -> list[pa.Check]:
+    checks = []
+    if col.required:
+        checks.append(pa.Check(lambda s: s.str.strip() != "", name="required"))
+    if col.kind == "int":
+        checks.append(pa.Check(_vectorised(_is_whole), name="int"))
+        if (table.name, col.name) in INT_RANGES:
+            low, high = INT_RANGES[(table.name, col.name)]
+            checks.append(
+                pa.Check(
+                    _vectorised(lambda c: not _is_whole(c) or low <= int(c) <= high), name="range"
+                )
+            )
+    elif col.kind == "date":
+        checks.append(pa.Check(_vectorised(_is_date), name="date"))
+    elif col.kind == "quarter":
+        checks.append(pa.Check(_vectorised(_is_quarter), name="quarter"))
+    elif col.kind == "value":
+        checks.append(pa.Check(_vectorised(_is_value), name="value"))
+    elif col.kind == "vocab" and col.vocab in _SCALE_OF_VOCAB:
+        if scales is not None:
+            scale = getattr(scales, _SCALE_OF_VOCAB[col.vocab][0])
+            checks.append(pa.Check(_vectorised(lambda c: scale.match(c) is not None), name="scale"))
+    elif col.kind == "vocab" and col.vocab is not None:
+        labels = set(VOCABULARIES[col.vocab])
+        checks.append(pa.Check(_vectorised(lambda c: _normal(c) in labels), name="vocab"))
+    return checks
+
+
+def _vectorised(test: Callable[[str], bool]) -> Callable[[pd.Series], pd.Series]:
+    """A check passing empty cells (``required`` reports those) and testing the rest."""
+
+    def check(series: pd.Series) -> pd.Series:
+        return series.map(lambda cell: not str(cell).strip() or test(str(cell).strip()))
+
+    return check
+
+
+def _is_whole(cell: str) -> bool:
+    return bool(_WHOLE.match(cell))
+
+
+def _is_date(cell: str) -> bool:
+    return bool(_DATE.match(cell)) and not pd.isna(
+        pd.to_datetime(cell, format="%Y-%m-%d", errors="coerce")
+    )
+
+
+def _is_quarter(cell: str) -> bool:
+    try:
+        parse_quarter(cell)
+    except QuarterError:
+        return False
+    return True
+
+
+def _is_value(cell: str) -> bool:
+    try:
+        parse_value(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _normal(text: str) -> str:
+    return " ".join(str(text).lower().split())
+
+
+def _translate(
+    cases: pd.DataFrame, table: Table, file: str, sheet: str | None, scales: Scales | None
+) -> list[Problem]:
+    """Pandera's failure cases as problems, one per failing cell."""
+    problems = []
+    for case in cases.itertuples(index=False):
+        column = str(case.column)
+        value = "" if pd.isna(case.failure_case) else str(case.failure_case)
+        row = None if pd.isna(case.index) else int(case.index)
+        rule = _rule(str(case.check), table, table.column(column), value, scales)
+        problems.append(
+            Problem(file=file, sheet=sheet, row=row, column=column, value=value, rule=rule)
+        )
+    return problems
+
+
+def _rule(check: str, table: Table, col: Column, value: str, scales: Scales | None) -> str:
+    """The plain-words rule a failing cell broke."""
+    if check == "required":
+        return "a value is required here"
+    if check == "int":
+        return "must be a whole number, e.g. 3"
+    if check == "range":
+        low, high = INT_RANGES[(table.name, col.name)]
+        return f"must be a whole number from {low} to {high}"
+    if check == "date":
+        return "must be a date written YYYY-MM-DD, e.g. 2022-03-31"
+    if check == "quarter":
+        return (
+            f"must be a quarter written as one of {', '.join(ACCEPTED_FORMS)} (a financial "
+            "year runs over two consecutive years, e.g. 2021/22)"
+        )
+    if check == "value":
+        spellings = [s for states in VALUE_STATES.values() for s in states]
+        hint = _did_you_mean(value.lower(), spellings)
+        return (
+            "must be a number (e.g. 68, 68%, £1,200) or a known state "
+            f"({', '.join(_STATE_WORDS)}, ...){hint}"
+        )
+    if check == "scale" and scales is not None and col.vocab in _SCALE_OF_VOCAB:
+        attribute, kind = _SCALE_OF_VOCAB[col.vocab]
+        scale: Scale = getattr(scales, attribute)
+        suggestion = scale.suggest(value)
+        hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
+        labels = ", ".join(s.label for s in scale.statuses)
+        return f"must be one of the {kind} scale's labels {labels}{hint}"
+    if check == "vocab" and col.vocab is not None:
+        labels = VOCABULARIES[col.vocab]
+        hint = _did_you_mean(_normal(value), labels)
+        return f"must be one of {', '.join(labels)}{hint}"
+    return f"fails the check {check}"
+
+
+def _did_you_mean(text: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(text, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --------------------------------------------------------------------------- across rows
+
+
+def _key_cell(kind: str, cell: str) -> str:
+    """A key cell as compared: stripped, and quarters in their canonical form."""
+    text = str(cell).strip()
+    if kind == "quarter" and _is_quarter(text):
+        return parse_quarter(text).slug
+    return text
+
+
+def _check_keys(raw: RawDataset) -> list[Problem]:
+    """Every row of a duplicate key, naming the other rows."""
+    problems = []
+    for table in TABLES:
+        frame = raw.frames.get(table.name)
+        if frame is None or frame.empty or not set(table.key) <= set(frame.columns):
+            continue
+        kinds = {k: table.column(k).kind for k in table.key}
+        keys = pd.DataFrame(
+            {k: [_key_cell(kinds[k], c) for c in frame[k]] for k in table.key}, index=frame.index
+        )
+        complete = keys.ne("").all(axis=1)
+        duplicated = keys.duplicated(keep=False) & complete
+        if not duplicated.any():
+            continue
+        file, sheet = raw.sources[table.name]
+        groups = keys[duplicated].groupby(list(table.key), sort=False).groups
+        per = " and ".join(table.key)
+        for key_values, rows in groups.items():
+            values = key_values if isinstance(key_values, tuple) else (key_values,)
+            shown = ", ".join(str(v) for v in values)
+            for row in rows:
+                others = ", ".join(str(r) for r in rows if r != row)
+                problems.append(
+                    Problem(
+                        file=file,
+                        sheet=sheet,
+                        row=int(row),
+                        column=", ".join(table.key),
+                        value=shown,
+                        rule=f"duplicate {per}: also on row {others}; each must appear once",
+                    )
+                )
+    return problems
+
+
+def _check_references(raw: RawDataset) -> list[Problem]:
+    """Values that name a theme, outcome or item that does not exist."""
+    problems = []
+    for table in TABLES:
+        frame = raw.frames.get(table.name)
+        if frame is None or frame.empty:
+            continue
+        for col in table.columns:
+            if not col.references or col.name not in frame.columns:
+                continue
+            target_table, target_column = col.references.split(".")
+            known = _known(raw, target_table, target_column)
+            if known is None:
+                continue
+            file, sheet = raw.sources[table.name]
+            target_file = _where(raw, target_table)
+            for row, cell in frame[col.name].items():
+                value = str(cell).strip()
+                if value and value not in known:
+                    hint = _did_you_mean(value, sorted(known))
+                    problems.append(
+                        Problem(
+                            file=file,
+                            sheet=sheet,
+                            row=int(row),
+                            column=col.name,
+                            value=value,
+                            rule=f"is not a {target_column} in {target_file}{hint}",
+                        )
+                    )
+    return problems
+
+
+def _check_amendments(raw: RawDataset) -> list[Problem]:
+    """Amendments must name an existing item of their kind, unless they add one."""
+    frame = raw.frames.get("amendments")
+    needed = {"item_id", "item_kind", "change"}
+    if frame is None or frame.empty or not needed <= set(frame.columns):
+        return []
+    file, sheet = raw.sources["amendments"]
+    problems = []
+    for row, item_id, kind, change in zip(
+        frame.index, frame["item_id"], frame["item_kind"], frame["change"], strict=True
+    ):
+        kind, item = _normal(kind), str(item_id).strip()
+        if not item or kind not in VOCABULARIES["item_kind"] or _normal(change) == "add":
+            continue
+        known = _known(raw, f"{kind}s", f"{kind}_id")
+        if known is not None and item not in known:
+            hint = _did_you_mean(item, sorted(known))
+            problems.append(
+                Problem(
+                    file=file,
+                    sheet=sheet,
+                    row=int(row),
+                    column="item_id",
+                    value=item,
+                    rule=f"is not a {kind}_id in {_where(raw, f'{kind}s')}{hint}; only an "
+                    "amendment whose change is 'add' may name a new item",
+                )
+            )
+    return problems
+
+
+def _known(raw: RawDataset, table: str, column: str) -> set[str] | None:
+    frame = raw.frames.get(table)
+    if frame is None or column not in frame.columns:
+        return None
+    return {str(v).strip() for v in frame[column]} - {""}
+
+
+def _where(raw: RawDataset, table: str) -> str:
+    file, sheet = raw.sources.get(table, (f"{table}.csv", None))
+    return f"sheet {sheet} of {file}" if sheet else file
+
+
+def _check_quarter(raw: RawDataset, slug: str) -> list[Problem]:
+    held = set()
+    for table in TABLES:
+        frame = raw.frames.get(table.name)
+        if frame is not None and "quarter" in frame.columns:
+            held |= {parse_quarter(c).slug for c in frame["quarter"] if _is_quarter(str(c))}
+    if slug in held:
+        return []
+    holds = f"it holds {', '.join(sorted(held))}" if held else "it holds no quarter at all"
+    return [
+        Problem(
+            file="",
+            column="quarter",
+            value=slug,
+            rule=f"the dataset holds no updates for {slug}; {holds}",
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- ordering
+
+_TABLE_ORDER = {t.name: i for i, t in enumerate(TABLES)}
+
+
+def _order(problem: Problem) -> tuple[int, str, int, int, str]:
+    """Problems by table (dataset.yml first), row, then column in schema order."""
+    name = problem.sheet or Path(problem.file).stem
+    if problem.file == _CONFIG_FILE or (problem.file == _EXCEL_FILE and not problem.sheet):
+        rank = -1
+    elif not problem.file:
+        rank = len(TABLES) + 1
+    else:
+        rank = _TABLE_ORDER.get(name, len(TABLES))
+    columns = TABLES[rank].column_names if 0 <= rank < len(TABLES) else ()
+    column = problem.column or ""
+    position = columns.index(column) if column in columns else len(columns)
+    return (rank, problem.file, problem.row or 0, position, column)
