@@ -132,7 +132,7 @@ def relative_difference(actual, target, polarity):
             "a higher or a lower value is better, or neither."
         )
     sign = np.where(p == "higher", 1.0, np.where(p == "lower", -1.0, np.nan))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         better = sign * (a - t)
         d = better / np.abs(t)
         d = np.where(t == 0, np.where(better == 0, 0.0, np.sign(better) * np.inf), d)
