@@ -168,6 +168,8 @@ def _scale(data: Any, where: str, allow_on_track: bool = False, allow_good: bool
     check_keys(
         data, where, required=("title", "statuses"), optional=("good",) if allow_good else ()
     )
+    if not isinstance(data["statuses"] or [], list):
+        raise ConfigError(f"{where}: statuses must be a list of statuses, best first.")
     statuses = []
     for i, item in enumerate(data["statuses"] or [], start=1):
         at = f"{where}, status {i}"
@@ -192,6 +194,11 @@ def _scale(data: Any, where: str, allow_on_track: bool = False, allow_good: bool
     if not statuses:
         raise ConfigError(f"{where}: a scale needs at least one status.")
     scale = Scale(str(data["title"]), tuple(statuses), tuple(data.get("good") or ()))
+    keys = [s.key for s in scale.statuses]
+    for key in dict.fromkeys(keys):
+        if keys.count(key) > 1:
+            numbers = " and ".join(str(i) for i, k in enumerate(keys, start=1) if k == key)
+            raise ConfigError(f"{where}: key {key!r} is used by statuses {numbers}.")
     spellings: dict[str, str] = {}
     for s in scale.statuses:
         for spelling in (s.label, s.key, *s.aliases):
@@ -228,8 +235,8 @@ def _risk_scale(data: Any, where: str) -> RiskScale:
         bands.append(
             ScoreBand(
                 str(band["name"]),
-                int(band["min"]),
-                int(band["max"]),
+                _whole(band["min"], f"{at}: min"),
+                _whole(band["max"], f"{at}: max"),
                 colour,
                 text_colour,
             )
@@ -238,6 +245,12 @@ def _risk_scale(data: Any, where: str) -> RiskScale:
     if covered != list(range(1, 17)):
         raise ConfigError(f"{where}: score bands must cover every score from 1 to 16 exactly once.")
     return RiskScale(score_bands=tuple(bands), **words)
+
+
+def _whole(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where} must be a whole number, got {value!r}.")
+    return value
 
 
 def _bool(value: Any, where: str) -> bool:
