@@ -1,0 +1,963 @@
+"""The report's tables, built with great-tables from the engine's frames.
+
+Every function here returns a :class:`great_tables.GT` that a notebook displays as it
+is; none reads a file or calculates a figure of its own (the figures come from
+:mod:`analysis.summary`, :mod:`analysis.ratings` and :mod:`analysis.risks`).
+
+Accessibility is built in: every status is shown by its word (and icon) on its colour
+through :func:`analysis.chips.status_chip_html`, never by colour alone; tables have real
+header rows (and row headers where a row has a name); commentary is cleaned by
+:func:`analysis.narrative.sanitise_html` before it is placed in a cell; any other text
+from the data is escaped by great-tables. The words and icons used for kinds of item,
+directions of travel and risk movements are presentation settings, read from the
+``tables`` section of ``analysis/config/presentation.yml``.
+
+Examples
+--------
+>>> format_value(68.0, "percent"), format_value(1250, "gbp"), format_value(78.2, "rate_per_10000")
+('68%', '£1,250', '78.2 per 10,000')
+>>> format_value(float("nan"), "percent", "due_later")
+'Data due later'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from great_tables import GT, loc, style
+
+from analysis.chips import status_chip_html
+from analysis.config import CONFIG_DIR, check_keys, read_yaml
+from analysis.errors import ConfigError, DataError, WorkbookError
+from analysis.items import KINDS, list_items, theme_names, updates_for
+from analysis.narrative import sanitise_html
+from analysis.quarters import Quarter, parse_quarter
+from analysis.ratings import direction_of_travel
+from analysis.risks import risk_matrix, risk_register
+from analysis.summary import (
+    action_status_counts,
+    dataset_measure_values,
+    headline_figures,
+    monitoring_counts,
+    rated_measures,
+    status_changes,
+)
+from analysis.values import STATE_LABELS, STATE_VALUE
+
+if TYPE_CHECKING:
+    from analysis.frameworks import Band, Framework
+    from analysis.load import Dataset
+    from analysis.scales import RiskScale, Scale, ScoreBand, Status
+
+__all__ = [
+    "UNITS",
+    "format_value",
+    "monitoring_table",
+    "progress_table",
+    "headline_table",
+    "theme_table",
+    "exceptions_table",
+    "risk_register_table",
+    "risk_matrix_table",
+    "framework_table",
+    "scale_table",
+    "risk_scale_table",
+    "score_band_table",
+]
+
+#: How each unit of :data:`analysis.schema.VOCABULARIES` is written: prefix, suffix, and
+#: the suffix for exactly one (``1 day``). The one place units are spelt out.
+UNITS: dict[str, tuple[str, str, str]] = {
+    "percent": ("", "%", "%"),
+    "number": ("", "", ""),
+    "gbp": ("£", "", ""),
+    "rate_per_1000": ("", " per 1,000", " per 1,000"),
+    "rate_per_10000": ("", " per 10,000", " per 10,000"),
+    "rate_per_100000": ("", " per 100,000", " per 100,000"),
+    "days": ("", " days", " day"),
+    "weeks": ("", " weeks", " week"),
+    "score": ("", "", ""),
+}
+
+_MINUS = "\u2212"
+_PRESENTATION = CONFIG_DIR / "presentation.yml"
+
+# Why a measure was or was not rated (the ``*_basis`` of analysis.ratings.rate_measures).
+_BASIS_WORDS = {
+    "rated": "rated: the {value} compared with the {target}",
+    "polarity_neither": "not rated: neither a higher nor a lower value is better",
+    "baseline": "not rated: the {target} is a baseline",
+    "no_target": "not rated: no {target} is set",
+    "no_data": "not rated: no {value} for the quarter",
+    "no_forecast": "not rated: no {value}",
+}
+
+
+def format_value(value: object, unit: str, state: str = STATE_VALUE) -> str:
+    """A measure's value written with its unit, or the words for its state.
+
+    Parameters
+    ----------
+    value
+        The number (NaN or None when there is none).
+    unit
+        A unit of :data:`analysis.schema.VOCABULARIES` (``percent``, ``gbp``, ...).
+    state
+        The value's state (:func:`analysis.values.parse_value`); anything but
+        ``value`` is written in words.
+
+    Returns
+    -------
+    str
+        Rounded half up to two decimal places, without trailing zeros, with thousands
+        separators and a true minus sign.
+
+    Raises
+    ------
+    DataError
+        For a unit the workbook does not know.
+
+    Examples
+    --------
+    >>> format_value(17.3, "percent"), format_value(-2500.5, "gbp"), format_value(1, "days")
+    ('17.3%', '−£2,500.5', '1 day')
+    >>> format_value(255793, "number"), format_value(0.125, "score")
+    ('255,793', '0.13')
+    >>> format_value(None, "number"), format_value(None, "percent", "baseline")
+    ('No data', 'Baseline year')
+    >>> format_value(3, "furlongs")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.DataError: Unknown unit 'furlongs': use one of percent, number, gbp, ...
+    """
+    if unit not in UNITS:
+        raise DataError(f"Unknown unit {unit!r}: use one of {', '.join(UNITS)}.")
+    number = _number(value)
+    if state != STATE_VALUE or number is None:
+        words = STATE_LABELS.get(state if state != STATE_VALUE else "missing", str(state))
+        return words[:1].upper() + words[1:]
+    prefix, suffix, singular = UNITS[unit]
+    rounded = Decimal(repr(abs(number))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    digits = f"{rounded:,.2f}".rstrip("0").rstrip(".")
+    sign = _MINUS if number < 0 and digits != "0" else ""
+    return f"{sign}{prefix}{digits}{singular if abs(number) == 1 else suffix}"
+
+
+# ---------------------------------------------------------------------------------------
+# Key highlights
+
+
+def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
+    """How many items of each kind are monitored in each theme, with totals.
+
+    Where some of the items counted carry no rating this quarter, the count says why,
+    e.g. ``2 (1 in closure)``; the words come from the ``not_rated`` presentation
+    setting, or the status's label.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> html = monitoring_table(data, "2021-22 Q2").as_raw_html()
+    >>> "2 (1 in closure)" in html and "Priority projects" in html
+    True
+    """
+    q = parse_quarter(quarter)
+    counts = monitoring_counts(dataset, q)
+    themes = theme_names(dataset)
+    notes = _not_rated_notes(dataset, q)
+    rows = []
+    for kind, (_, _, _, label) in KINDS.items():
+        mine = counts[counts["kind"] == kind].set_index("theme")
+        row: dict[str, str] = {"kind": label}
+        total: dict[str, int] = {}
+        for theme in themes:
+            n = int(mine.at[theme, "count"]) if theme in mine.index else 0
+            theme_notes = notes.get((kind, theme), {})
+            for word, count in theme_notes.items():
+                total[word] = total.get(word, 0) + count
+            row[theme] = _count_with_notes(n, theme_notes)
+        row["Total"] = _count_with_notes(int(mine["count"].sum()), total)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["kind", *themes, "Total"])
+    return (
+        GT(frame, rowname_col="kind", id="monitoring")
+        .tab_stubhead("Kind of item")
+        .cols_align("right", columns=[*themes, "Total"])
+    )
+
+
+def _not_rated_notes(dataset: Dataset, q: Quarter) -> dict[tuple[str, str], dict[str, int]]:
+    """For each kind and theme, the items counted but not rated, by the words for why."""
+    words = _settings()["not_rated"]
+    items = list_items(dataset)[["id", "kind", "theme"]]
+    notes: dict[tuple[str, str], dict[str, int]] = {}
+    for kind, field, scale in (
+        ("action", "status", dataset.scales.actions),
+        ("project", "rag", dataset.scales.projects),
+    ):
+        updates = updates_for(dataset, kind, q).merge(
+            items[items["kind"] == kind], on="id", how="left"
+        )
+        unrated = updates[~updates[field].isin(scale.rated_keys)]
+        for theme, key in zip(unrated["theme"], unrated[field], strict=True):
+            word = words.get(key) or (scale.label(key).lower() if key else "not rated")
+            bucket = notes.setdefault((kind, theme), {})
+            bucket[word] = bucket.get(word, 0) + 1
+    return notes
+
+
+def _count_with_notes(count: int, notes: Mapping[str, int]) -> str:
+    if not notes:
+        return str(count)
+    return f"{count} ({', '.join(f'{n} {word}' for word, n in notes.items())})"
+
+
+def progress_table(dataset: Dataset, quarter: str | Quarter) -> GT:
+    """The assessment of progress: actions by status (as chips) and theme, with totals.
+
+    A source note gives the all-theme percentage on track or completed, with its
+    counts and last quarter's figure, from :func:`analysis.summary.headline_figures`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> html = progress_table(data, "2021-22 Q2").as_raw_html()
+    >>> "Major slippage" in html and "75% (3 of 4)" in html
+    True
+    """
+    q = parse_quarter(quarter)
+    counts = action_status_counts(dataset, q)
+    themes = [c for c in counts.columns if c not in ("status", "label")]
+    scale = dataset.scales.actions
+    frame = counts[themes].astype(int).astype(str)
+    frame.insert(0, "status", [_chip(scale.status(k)) for k in counts["status"]])
+    total = {"status": "Total", **{t: str(int(counts[t].sum())) for t in themes}}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    figure = _figure(dataset, q, "actions_on_track_or_completed")
+    labels = " or ".join(s.label.lower() for s in scale.statuses if s.on_track)
+    note = (
+        f"Assessed as {labels} across all themes: {_percent_text(figure)}; "
+        f"{q.previous.short_label}: {_previous_text(figure)}."
+    )
+    return (
+        GT(frame, id="progress")
+        .cols_label(status=f"Assessment of progress ({q.short_label})")
+        .fmt(_as_html, columns="status", rows=list(range(len(counts))))
+        .cols_align("right", columns=themes)
+        .tab_style(style.text(weight="bold"), loc.body(rows=[len(counts)]))
+        .tab_source_note(note)
+    )
+
+
+def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
+    """The headline figures, each with its numerator, denominator and last quarter's value.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> html = headline_table(data, "2021-22 Q2").as_raw_html()
+    >>> "3 of 4" in html and "Q1 2021/22" in html
+    True
+    """
+    q = parse_quarter(quarter)
+    figures = headline_figures(dataset, q)
+    frame = pd.DataFrame(
+        {
+            "label": figures["label"],
+            "value": [_value_text(r) for _, r in figures.iterrows()],
+            "counted": [
+                f"{int(r['numerator'])} of {int(r['denominator'])}"
+                if r["unit"] == "percent"
+                else ""
+                for _, r in figures.iterrows()
+            ],
+            "left_out": [
+                str(int(r["left_out"])) if r["unit"] == "percent" else ""
+                for _, r in figures.iterrows()
+            ],
+            "previous": [_previous_text(r) for _, r in figures.iterrows()],
+        }
+    )
+    return (
+        GT(frame, rowname_col="label", id="headlines")
+        .tab_stubhead("Headline figure")
+        .cols_label(
+            value=q.short_label,
+            counted="Counted",
+            left_out="Not counted (not rated)",
+            previous=q.previous.short_label,
+        )
+        .cols_align("right", columns=["value", "counted", "left_out", "previous"])
+    )
+
+
+def _figure(dataset: Dataset, q: Quarter, name: str) -> pd.Series:
+    figures = headline_figures(dataset, q).set_index("figure")
+    return figures.loc[name]
+
+
+def _value_text(row: Mapping[str, Any]) -> str:
+    value = row["value"]
+    if _number(value) is None:
+        return "none rated"
+    return f"{value:.0f}%" if row["unit"] == "percent" else f"{value:.0f}"
+
+
+def _percent_text(row: Mapping[str, Any]) -> str:
+    return f"{_value_text(row)} ({int(row['numerator'])} of {int(row['denominator'])})"
+
+
+def _previous_text(row: Mapping[str, Any]) -> str:
+    previous = row["previous_value"]
+    if _number(previous) is None:
+        return "not available"
+    return f"{previous:.0f}%" if row["unit"] == "percent" else f"{previous:.0f}"
+
+
+# ---------------------------------------------------------------------------------------
+# Theme chapters
+
+
+_THEME_COLUMNS = ["outcome", "description", "kind", "position", "travel", "information"]
+_HTML_THEME_COLUMNS = ["kind", "position", "travel", "information"]
+
+
+def theme_table(dataset: Dataset, quarter: str | Quarter, theme: str) -> GT:
+    """Every item of a theme with an update this quarter, grouped by outcome, in report order.
+
+    Columns: the item's description (title and id), its kind (word and icon), its
+    position this quarter (a status chip; for a measure also its value with its unit,
+    the target it was rated against and what the rating is based on; for a risk its
+    score), its direction of travel (word and arrow) and the supporting information
+    (sanitised commentary).
+
+    Parameters
+    ----------
+    theme
+        The theme's id or name.
+
+    Raises
+    ------
+    WorkbookError
+        If there is no such theme; the message lists the themes.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> html = theme_table(data, "2021-22 Q2", "a").as_raw_html()
+    >>> "Outcome A1" in html and "110%" in html and "Quarterly target: 100%" in html
+    True
+    """
+    q = parse_quarter(quarter)
+    name = _theme_name(dataset, theme)
+    rows = _theme_rows(dataset, q, name)
+    frame = pd.DataFrame(rows, columns=_THEME_COLUMNS)
+    theme_id = dataset["themes"].set_index("name").at[name, "theme_id"]
+    return _with_html(
+        GT(frame, groupname_col="outcome", id=f"theme-{_slug(str(theme_id))}").cols_label(
+            description="Item description",
+            kind="Kind",
+            position=f"Position {q.short_label}",
+            travel="Direction of travel",
+            information="Supporting information",
+        ),
+        _HTML_THEME_COLUMNS,
+    ).cols_align("left", columns=_THEME_COLUMNS[1:])
+
+
+def _theme_name(dataset: Dataset, theme: str) -> str:
+    themes = dataset["themes"]
+    for id_, name in zip(themes["theme_id"], themes["name"], strict=True):
+        if theme in (id_, name):
+            return str(name)
+    known = ", ".join(f"{i} ({n})" for i, n in zip(themes["theme_id"], themes["name"], strict=True))
+    raise WorkbookError(f"There is no theme {theme!r}; the themes are: {known}.")
+
+
+def _theme_rows(dataset: Dataset, q: Quarter, theme: str) -> list[dict[str, str]]:
+    builders: dict[str, Callable[[], dict[str, tuple[str, str, str]]]] = {
+        "measure": lambda: _measure_cells(dataset, q),
+        "action": lambda: _scale_cells(dataset, q, "action"),
+        "project": lambda: _scale_cells(dataset, q, "project"),
+        "risk": lambda: _risk_cells(dataset, q),
+    }
+    cells = {kind: build() for kind, build in builders.items()}
+    kinds = _settings()["kinds"]
+    items = list_items(dataset)
+    rows = []
+    for item in items[items["theme"] == theme].itertuples(index=False):
+        found = cells[item.kind].get(item.id)
+        if found is None:
+            continue
+        position, travel, commentary = found
+        kind = kinds[item.kind]
+        rows.append(
+            {
+                "outcome": item.outcome,
+                "description": f"{item.title} ({item.id})",
+                "kind": _word_and_icon(kind["label"], kind["icon"]),
+                "position": position,
+                "travel": travel,
+                "information": sanitise_html(commentary),
+            }
+        )
+    return rows
+
+
+def _measure_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, str]]:
+    rated = rated_measures(dataset, q)
+    travel = direction_of_travel(dataset_measure_values(dataset), q).set_index("measure_id")
+    framework = dataset.framework
+    cells = {}
+    for r in rated.to_dict("records"):
+        lines = [
+            _band_chip(framework, r["quarterly_status"]),
+            f"Actual: {format_value(r['actual'], r['unit'], r['actual_state'])}",
+            f"Quarterly target: {_target(r, 'quarterly_target')}",
+            _basis(r["quarterly_basis"], "actual", "quarterly target").capitalize() + ".",
+        ]
+        moved = travel.loc[r["measure_id"]] if r["measure_id"] in travel.index else None
+        cells[r["measure_id"]] = (
+            "<br>".join(_escape_after_first(lines)),
+            _measure_travel(moved, q),
+            r["commentary"],
+        )
+    return cells
+
+
+def _measure_travel(moved: pd.Series | None, q: Quarter) -> str:
+    directions = _settings()["directions"]
+    if moved is None:
+        return _direction(directions["not_comparable"])
+    lines = [_direction(directions[moved["vs_previous_quarter"]])]
+    if moved["previous_quarter"] and moved["vs_previous_quarter"] != "not_comparable":
+        lines[0] += html.escape(f" (on {parse_quarter(moved['previous_quarter']).short_label})")
+    if moved["vs_last_year"] != "not_comparable" and moved["last_year_quarter"]:
+        last = directions[moved["vs_last_year"]]
+        lines.append(
+            html.escape(
+                f"On {parse_quarter(moved['last_year_quarter']).short_label}: "
+                f"{last['label'].lower()}"
+            )
+        )
+    return "<br>".join(lines)
+
+
+def _scale_cells(dataset: Dataset, q: Quarter, kind: str) -> dict[str, tuple[str, str, str]]:
+    scales = dataset.scales
+    directions = _settings()["directions"]
+    changes = status_changes(dataset, q, kind).set_index("id")["change"]
+    cells = {}
+    for r in updates_for(dataset, kind, q).to_dict("records"):
+        if kind == "action":
+            position = _chip(scales.actions.status(r["status"]))
+            completion = dataset["actions"].set_index("action_id")["expected_completion"]
+            due = completion.get(r["id"])
+            if due is not None and not pd.isna(due):
+                position += "<br>" + html.escape(f"Expected completion: {due:%d %B %Y}")
+        else:
+            position = (
+                f"RAG: {_chip(scales.projects.status(r['rag']))}<br>"
+                f"DCA: {_chip(scales.projects.status(r['dca']))}"
+            )
+        change = changes.get(r["id"], "not_comparable")
+        cells[r["id"]] = (
+            position,
+            _direction(directions.get(change, directions["not_comparable"])),
+            r["commentary"],
+        )
+    return cells
+
+
+def _risk_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, str]]:
+    scale = dataset.scales.risks
+    movements = _settings()["risk_movements"]
+    cells = {}
+    for r in risk_register(dataset, q).to_dict("records"):
+        position = f"{_score_chip(scale.score_band(r['score']), r['score'])}<br>" + html.escape(
+            f"Impact {r['impact']} × likelihood {r['likelihood']}"
+        )
+        cells[r["risk_id"]] = (position, _movement(movements, r), r["commentary"])
+    return cells
+
+
+# ---------------------------------------------------------------------------------------
+# Exceptions
+
+
+_EXCEPTION_COLUMNS = [
+    "group", "measure", "quarterly_status", "year_end_status", "quarterly_target", "actual",
+    "annual_target", "forecast", "travel", "context",
+]  # fmt: skip
+
+
+def exceptions_table(
+    dataset: Dataset, quarter: str | Quarter, group_by: str = "directorate", bands: int = 2
+) -> GT:
+    """Every measure rated in the framework's worst bands, this quarter or at year end.
+
+    A measure is an exception when its quarterly status or its year-end forecast status
+    is one of ``framework.worst(bands)``. Rows are grouped by directorate (or theme) and
+    show both statuses as chips, the quarterly target and actual, the annual target and
+    forecast, the direction of travel and the commentary as context.
+
+    Parameters
+    ----------
+    group_by
+        ``"directorate"`` or ``"theme"``.
+    bands
+        How many of the worst bands count as exceptions.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> html = exceptions_table(data, "2021-22 Q2", group_by="theme").as_raw_html()
+    >>> "Measure two (M2)" in html, "Measure one (M1)" in html
+    (True, False)
+    """
+    if group_by not in ("directorate", "theme"):
+        raise ValueError(f"group_by is 'directorate' or 'theme', not {group_by!r}.")
+    q = parse_quarter(quarter)
+    framework = dataset.framework
+    worst = set(framework.worst(bands))
+    rated = rated_measures(dataset, q)
+    items = list_items(dataset)
+    measures = items[items["kind"] == "measure"].set_index("id")
+    travel = direction_of_travel(dataset_measure_values(dataset), q).set_index("measure_id")
+    rows = []
+    for r in rated.to_dict("records"):
+        if r["quarterly_status"] not in worst and r["year_end_status"] not in worst:
+            continue
+        group = measures.at[r["measure_id"], "theme"] if group_by == "theme" else r["directorate"]
+        unit = r["unit"]
+        moved = travel.loc[r["measure_id"]] if r["measure_id"] in travel.index else None
+        rows.append(
+            {
+                "group": group or "Directorate not recorded",
+                "measure": f"{r['title']} ({r['measure_id']})",
+                "quarterly_status": _band_chip(framework, r["quarterly_status"])
+                + "<br>"
+                + html.escape(_basis(r["quarterly_basis"], "actual", "quarterly target")),
+                "year_end_status": _band_chip(framework, r["year_end_status"])
+                + "<br>"
+                + html.escape(_basis(r["year_end_basis"], "forecast", "annual target")),
+                "quarterly_target": _target(r, "quarterly_target"),
+                "actual": format_value(r["actual"], unit, r["actual_state"]),
+                "annual_target": _target(r, "annual_target"),
+                "forecast": format_value(r["forecast"], unit, r["forecast_state"]),
+                "travel": _measure_travel(moved, q),
+                "context": sanitise_html(r["commentary"]),
+                "_order": measures.index.get_loc(r["measure_id"]),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[*_EXCEPTION_COLUMNS, "_order"])
+    order = theme_names(dataset) if group_by == "theme" else sorted(set(frame["group"]))
+    frame["_group"] = frame["group"].map({g: i for i, g in enumerate(order)})
+    frame = frame.sort_values(["_group", "_order"], kind="stable")[_EXCEPTION_COLUMNS]
+    table = (
+        GT(frame.reset_index(drop=True), groupname_col="group", id="exceptions")
+        .cols_label(
+            measure="Measure",
+            quarterly_status="Quarterly status",
+            year_end_status="Year-end forecast status",
+            quarterly_target="Quarterly target",
+            actual="Actual",
+            annual_target="Annual target",
+            forecast="Forecast",
+            travel="Direction of travel",
+            context="Context",
+        )
+        .tab_spanner("This quarter", columns=["quarterly_target", "actual"])
+        .tab_spanner("Year end", columns=["annual_target", "forecast"])
+        .cols_align("left", columns=["measure", "quarterly_status", "year_end_status", "travel"])
+        .cols_align("left", columns="context")
+        .cols_align("right", columns=["quarterly_target", "actual", "annual_target", "forecast"])
+    )
+    labels = " or ".join(framework.band(k).label for k in framework.worst(bands))
+    table = table.tab_source_note(
+        f"Measures rated {labels} this quarter or forecast to be at year end "
+        f"({framework.name}); {len(frame)} in all."
+    )
+    return _with_html(table, ["quarterly_status", "year_end_status", "travel", "context"])
+
+
+# ---------------------------------------------------------------------------------------
+# Strategic risks
+
+
+_REGISTER_COLUMNS = [
+    "risk_id", "title", "risk_type", "impact", "likelihood", "score", "previous_score",
+    "movement", "commentary",
+]  # fmt: skip
+
+
+def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
+    """The strategic risk register this quarter, in report order.
+
+    Columns: ID, title, type, impact and likelihood (number and word), score (as a chip
+    of its score band), previous score, movement (word and icon) and commentary. Risks
+    de-escalated or closed this quarter are listed with that movement.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> html = risk_register_table(data, "2021-22 Q2").as_raw_html()
+    >>> "4 (Very high)" in html and "12 High" in html and "Escalated" in html
+    True
+    """
+    q = parse_quarter(quarter)
+    scale = dataset.scales.risks
+    movements = _settings()["risk_movements"]
+    rows = []
+    for r in risk_register(dataset, q).to_dict("records"):
+        rtype = r["risk_type"]
+        previous = r["previous_score"]
+        rows.append(
+            {
+                "risk_id": r["risk_id"],
+                "title": r["title"],
+                "risk_type": rtype.capitalize(),
+                "impact": f"{r['impact']} ({scale.words(rtype, 'impact')[r['impact'] - 1]})",
+                "likelihood": (
+                    f"{r['likelihood']} ({scale.words(rtype, 'likelihood')[r['likelihood'] - 1]})"
+                ),
+                "score": _score_chip(scale.score_band(r["score"]), r["score"]),
+                "previous_score": "" if pd.isna(previous) else str(int(previous)),
+                "movement": _movement(movements, r),
+                "commentary": sanitise_html(r["commentary"]),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=_REGISTER_COLUMNS)
+    table = (
+        GT(frame, id="risk-register")
+        .cols_label(
+            risk_id="ID",
+            title="Risk",
+            risk_type="Type",
+            impact="Impact",
+            likelihood="Likelihood",
+            score="Score",
+            previous_score=f"Score {q.previous.short_label}",
+            movement="Movement",
+            commentary="Commentary",
+        )
+        .cols_align("left", columns=[c for c in _REGISTER_COLUMNS if c != "previous_score"])
+        .cols_align("right", columns="previous_score")
+    )
+    return _with_html(table, ["score", "movement", "commentary"])
+
+
+def risk_matrix_table(dataset: Dataset, quarter: str | Quarter, risk_type: str) -> GT:
+    """A 4×4 risk matrix as a table: impact down the side, likelihood across the top.
+
+    Each cell is coloured by its score band (with the band's configured text colour)
+    and shows its score, the band's name, the number of risks and their ids, so that
+    it reads the same without colour. Only risks on the register are counted.
+
+    Parameters
+    ----------
+    risk_type
+        ``"threat"`` or ``"opportunity"``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> html = risk_matrix_table(data, "2021-22 Q2", "threat").as_raw_html()
+    >>> "1 risk: R1" in html and "4 Very high" in html and "background-color: #D4351C" in html
+    True
+    """
+    if risk_type not in ("threat", "opportunity"):
+        raise ValueError(f"risk_type is 'threat' or 'opportunity', not {risk_type!r}.")
+    q = parse_quarter(quarter)
+    scale = dataset.scales.risks
+    cells = risk_matrix(risk_register(dataset, q), risk_type, scale)
+    columns = [f"l{n}" for n in (1, 2, 3, 4)]
+    rows = []
+    for impact, group in cells.groupby("impact", sort=False):
+        row = {"impact": f"{impact} {group['impact_label'].iat[0]}"}
+        for c in group.to_dict("records"):
+            row[f"l{c['likelihood']}"] = _matrix_cell(c)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["impact", *columns])
+    words = scale.words(risk_type, "likelihood")
+    table = (
+        GT(frame, rowname_col="impact", id=f"risk-matrix-{risk_type}")
+        .tab_stubhead("Impact")
+        .cols_label(**{f"l{n}": f"{n} {words[n - 1]}" for n in (1, 2, 3, 4)})
+        .tab_spanner("Likelihood", columns=columns)
+    )
+    for i, row in enumerate(cells.to_dict("records")):
+        table = table.tab_style(
+            [style.fill(color=row["colour"]), style.text(color=row["text_colour"])],
+            loc.body(columns=f"l{row['likelihood']}", rows=[i // 4]),
+        )
+    return _with_html(table, columns)
+
+
+def _matrix_cell(cell: Mapping[str, Any]) -> str:
+    count = int(cell["count"])
+    risks = f"{count} risk{'s' if count != 1 else ''}"
+    if count:
+        risks += f": {cell['risk_ids']}"
+    return f"<strong>{cell['score']}</strong> {html.escape(cell['band'])}<br>{html.escape(risks)}"
+
+
+# ---------------------------------------------------------------------------------------
+# Methodology
+
+
+def framework_table(framework: Framework) -> GT:
+    """The measure-rating framework's bands, best first, from its configuration.
+
+    Examples
+    --------
+    >>> from analysis.frameworks import load_framework
+    >>> html = framework_table(load_framework("derby-city-2021-22")).as_raw_html()
+    >>> "−2% ≤ d &lt; +10%" in html and "Blue" in html
+    True
+    """
+    rules = dict(framework.describe())
+    frame = pd.DataFrame(
+        {
+            "band": [_chip(b) for b in framework.bands],
+            "rule": [rules[b.label] for b in framework.bands],
+            "description": [b.description for b in framework.bands],
+            "met": ["Yes" if b.key in framework.met else "No" for b in framework.bands],
+        }
+    )
+    return (
+        GT(frame, id="framework")
+        .cols_label(
+            band="Band",
+            rule="Rule (d: difference from target)",
+            description="Meaning",
+            met="Counts as met",
+        )
+        .fmt(_as_html, columns="band")
+        .tab_source_note(f"{framework.name}: {framework.description} d is the {framework.basis}.")
+    )
+
+
+def scale_table(scale: Scale) -> GT:
+    """A status scale (actions or projects), best first, from its configuration.
+
+    Examples
+    --------
+    >>> from analysis.scales import load_scales
+    >>> html = scale_table(load_scales("derby-city").actions).as_raw_html()
+    >>> "Some slippage" in html and "Counted in percentages" in html
+    True
+    """
+    frame = pd.DataFrame(
+        {
+            "status": [_chip(s) for s in scale.statuses],
+            "description": [s.description for s in scale.statuses],
+            "rated": ["Yes" if s.rated else "No" for s in scale.statuses],
+            "good": ["Yes" if s.on_track or s.key in scale.good else "No" for s in scale.statuses],
+        }
+    )
+    return (
+        GT(frame, id=f"scale-{_slug(scale.title)}")
+        .cols_label(
+            status="Status",
+            description="Meaning",
+            rated="Counted in percentages",
+            good="Counts towards the headline",
+        )
+        .fmt(_as_html, columns="status")
+        .tab_source_note(scale.title)
+    )
+
+
+def risk_scale_table(risks: RiskScale) -> GT:
+    """The words for impact and likelihood, 1 to 4, of threats and opportunities.
+
+    Examples
+    --------
+    >>> from analysis.scales import load_scales
+    >>> html = risk_scale_table(load_scales("derby-city").risks).as_raw_html()
+    >>> "Highly probable" in html and "Insignificant" in html
+    True
+    """
+    frame = pd.DataFrame(
+        {
+            "value": ["1", "2", "3", "4"],
+            **{
+                f"{t}_{a}": list(risks.words(t, a))
+                for t in ("threat", "opportunity")
+                for a in ("impact", "likelihood")
+            },
+        }
+    )
+    return (
+        GT(frame, rowname_col="value", id="risk-scales")
+        .tab_stubhead("Value")
+        .cols_label(
+            threat_impact="Impact",
+            threat_likelihood="Likelihood",
+            opportunity_impact="Impact",
+            opportunity_likelihood="Likelihood",
+        )
+        .tab_spanner("Threats", columns=["threat_impact", "threat_likelihood"])
+        .tab_spanner("Opportunities", columns=["opportunity_impact", "opportunity_likelihood"])
+        .tab_source_note("A risk's score is its impact multiplied by its likelihood (1 to 16).")
+    )
+
+
+def score_band_table(risks: RiskScale) -> GT:
+    """The risk score bands that colour the matrices, with the scores each holds.
+
+    Examples
+    --------
+    >>> from analysis.scales import load_scales
+    >>> html = score_band_table(load_scales("derby-city").risks).as_raw_html()
+    >>> "9 to 16" in html and "Medium" in html
+    True
+    """
+    frame = pd.DataFrame(
+        {
+            "band": [status_chip_html(b.name, b.colour, b.text_colour) for b in risks.score_bands],
+            "scores": [f"{b.min} to {b.max}" for b in risks.score_bands],
+        }
+    )
+    return (
+        GT(frame, id="score-bands")
+        .cols_label(band="Score band", scores="Scores")
+        .fmt(_as_html, columns="band")
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Presentation settings and cell helpers
+
+
+@cache
+def _settings() -> dict[str, Any]:
+    """The ``tables`` section of ``presentation.yml``, checked."""
+    if not _PRESENTATION.is_file():
+        raise ConfigError(
+            f"{_PRESENTATION} is missing: it holds the words and icons the tables use."
+        )
+    data = read_yaml(_PRESENTATION)
+    where = f"{_PRESENTATION}: tables"
+    if "tables" not in data:
+        raise ConfigError(f"{where} is missing: it holds the words and icons the tables use.")
+    tables = data["tables"]
+    check_keys(tables, where, required=("kinds", "directions", "risk_movements", "not_rated"))
+    _check_words(tables["kinds"], f"{where}: kinds", KINDS)
+    _check_words(tables["directions"], f"{where}: directions", _DIRECTIONS)
+    _check_words(tables["risk_movements"], f"{where}: risk_movements", _MOVEMENTS)
+    check_keys(tables["not_rated"], f"{where}: not_rated", optional=tables["not_rated"] or ())
+    return {
+        **tables,
+        "not_rated": {str(k): str(v) for k, v in (tables["not_rated"] or {}).items()},
+    }
+
+
+_DIRECTIONS = (
+    "improving", "deteriorating", "no_change", "not_comparable",
+    "improved", "declined", "unchanged", "changed", "new", "removed",
+)  # fmt: skip
+_MOVEMENTS = (
+    "new", "escalated", "de-escalated", "closed", "redefined", "increased", "reduced",
+    "unchanged",
+)  # fmt: skip
+
+
+def _check_words(data: Any, where: str, keys: Sequence[str] | Mapping[str, Any]) -> None:
+    check_keys(data, where, required=list(keys))
+    for key in keys:
+        check_keys(data[key], f"{where}: {key}", required=("label", "icon"))
+        if not str(data[key]["label"]).strip():
+            raise ConfigError(f"{where}: {key}: a label is needed; icons alone are not enough.")
+
+
+def _number(value: object) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _chip(status: Status | Band) -> str:
+    return status_chip_html(status.label, status.colour, status.text_colour, status.icon)
+
+
+def _band_chip(framework: Framework, key: object) -> str:
+    if isinstance(key, str) and key:
+        return _chip(framework.band(key))
+    return "Not rated"
+
+
+def _score_chip(band: ScoreBand, score: int) -> str:
+    return status_chip_html(f"{score} {band.name}", band.colour, band.text_colour)
+
+
+def _target(row: Mapping[str, Any], column: str) -> str:
+    """A target in words; an empty target cell means no target is set."""
+    state = row[f"{column}_state"]
+    return format_value(row[column], row["unit"], "no_target" if state == "missing" else state)
+
+
+def _basis(basis: object, value: str, target: str) -> str:
+    template = _BASIS_WORDS.get(str(basis), "not rated")
+    return template.format(value=value, target=target)
+
+
+def _word_and_icon(label: str, icon: str) -> str:
+    mark = f'<span aria-hidden="true">{html.escape(icon)}</span> ' if icon else ""
+    return f"{mark}{html.escape(label)}"
+
+
+def _direction(word: Mapping[str, str]) -> str:
+    return _word_and_icon(word["label"], word["icon"])
+
+
+def _movement(movements: Mapping[str, Mapping[str, str]], row: Mapping[str, Any]) -> str:
+    word = movements.get(row["movement"], {"label": str(row["movement"]), "icon": ""})
+    text = _word_and_icon(word["label"], word["icon"])
+    previous = row["previous_score"]
+    if row["movement"] in ("increased", "reduced") and not pd.isna(previous):
+        text += html.escape(f" (from {int(previous)} to {row['score']})")
+    return text
+
+
+def _escape_after_first(lines: list[str]) -> list[str]:
+    """The first line is a chip (HTML already); the rest are text to escape."""
+    return [lines[0], *(html.escape(line) for line in lines[1:])]
+
+
+def _as_html(value: object) -> str:
+    """Mark a cell's value as HTML built here (already escaped or sanitised)."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _with_html(table: GT, columns: list[str]) -> GT:
+    return table.fmt(_as_html, columns=columns)
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
