@@ -1,0 +1,75 @@
+"""The four kinds of item (actions, projects, measures, risks) seen as one list.
+
+Every kind has a table of items and a table of quarterly updates. :func:`list_items`
+gives them one common shape: ``id``, ``kind``, ``theme_id``, ``theme``, ``outcome_id``,
+``outcome``, ``position``, ``title``, in report order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.quarters import Quarter
+
+if TYPE_CHECKING:
+    from analysis.load import Dataset
+
+__all__ = ["KINDS", "list_items", "updates_for", "theme_names"]
+
+# Kind of item: (table of items, table of updates, id column, words used in reports).
+KINDS: dict[str, tuple[str, str, str, str]] = {
+    "action": ("actions", "action_updates", "action_id", "Milestones / priority actions"),
+    "project": ("projects", "project_updates", "project_id", "Priority projects"),
+    "measure": ("measures", "measure_values", "measure_id", "Priority measures"),
+    "risk": ("risks", "risk_updates", "risk_id", "Strategic risks"),
+}
+_ITEM_COLUMNS = ["id", "kind", "theme_id", "theme", "outcome_id", "outcome", "position", "title"]
+
+
+def list_items(dataset: Dataset) -> pd.DataFrame:
+    """Every item of every kind with its theme and outcome, in report order.
+
+    Report order is theme, then outcome, then the item's position within its outcome.
+    """
+    frames = []
+    for kind, (table, _, id_col, _) in KINDS.items():
+        items = dataset[table]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "id": items[id_col].astype(str),
+                    "kind": kind,
+                    "outcome_id": items["outcome_id"],
+                    "position": items["position"],
+                    "title": items["title"],
+                }
+            )
+        )
+    items = pd.concat(frames, ignore_index=True)
+    outcomes = dataset["outcomes"].rename(
+        columns={"name": "outcome", "position": "outcome_position"}
+    )[["outcome_id", "theme_id", "outcome", "outcome_position"]]
+    themes = dataset["themes"].rename(columns={"name": "theme", "position": "theme_position"})[
+        ["theme_id", "theme", "theme_position"]
+    ]
+    merged = items.merge(outcomes, on="outcome_id", how="left").merge(
+        themes, on="theme_id", how="left"
+    )
+    merged = merged.sort_values(
+        ["theme_position", "outcome_position", "position"], kind="stable"
+    ).reset_index(drop=True)
+    return merged[_ITEM_COLUMNS]
+
+
+def updates_for(dataset: Dataset, kind: str, quarter: Quarter) -> pd.DataFrame:
+    """The updates of one kind of item for a quarter, with the item id in ``id``."""
+    _, table, id_col, _ = KINDS[kind]
+    updates = dataset[table]
+    return updates[updates["quarter"] == quarter.slug].rename(columns={id_col: "id"})
+
+
+def theme_names(dataset: Dataset) -> list[str]:
+    """The plan's theme names in report order."""
+    return list(dataset["themes"].sort_values("position", kind="stable")["name"])

@@ -1,0 +1,539 @@
+"""Headline figures, status counts and status changes for one quarter.
+
+These functions read a loaded :class:`analysis.load.Dataset` and return new frames;
+they never change the dataset. Every percentage comes with its numerator and
+denominator, and is rounded half up to a whole number, as councils publish them.
+
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.items import KINDS, list_items, theme_names, updates_for
+from analysis.quarters import Quarter, parse_quarter
+from analysis.ratings import count_met, direction_of_travel, rate_measures
+from analysis.risks import risk_register
+
+if TYPE_CHECKING:
+    from analysis.load import Dataset
+
+__all__ = [
+    "percent",
+    "monitoring_counts",
+    "action_status_counts",
+    "rated_measures",
+    "status_changes",
+    "headline_figures",
+    "item_statuses",
+]
+
+
+def percent(numerator: int, denominator: int) -> float:
+    """A percentage rounded half up to a whole number, NaN for an empty denominator.
+
+    Examples
+    --------
+    >>> percent(49, 54), percent(1, 8), percent(0, 0)
+    (91.0, 13.0, nan)
+    """
+    if denominator == 0:
+        return math.nan
+    return float(math.floor(100 * numerator / denominator + 0.5))
+
+
+def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+    """How many items of each kind are monitored in each theme this quarter.
+
+    An item is monitored when it has an update for the quarter; a risk no longer on the
+    register (de-escalated or closed this quarter) is not counted. Projects that are
+    closed or in closure are counted, and also shown in ``not_rated``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kind and theme: ``kind``, ``label``, ``theme``, ``count``,
+        ``not_rated`` (items counted that carry no rating this quarter).
+    """
+    q = parse_quarter(quarter)
+    items = list_items(dataset)
+    register = risk_register(dataset, q)
+    off_register = set(register.loc[~register["on_register"], "risk_id"])
+    rows = []
+    for kind, (_, _, _, label) in KINDS.items():
+        updates = updates_for(dataset, kind, q)
+        updates = updates[~updates["id"].isin(off_register)] if kind == "risk" else updates
+        merged = updates.merge(items[items["kind"] == kind], on="id", how="left")
+        merged["unrated"] = _unrated(dataset, kind, merged)
+        for theme in theme_names(dataset):
+            in_theme = merged[merged["theme"] == theme]
+            rows.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "theme": theme,
+                    "count": len(in_theme),
+                    "not_rated": int(in_theme["unrated"].sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _unrated(dataset: Dataset, kind: str, updates: pd.DataFrame) -> pd.Series:
+    if kind == "action":
+        return ~updates["status"].isin(dataset.scales.actions.rated_keys)
+    if kind == "project":
+        return ~updates["rag"].isin(dataset.scales.projects.rated_keys)
+    return pd.Series(False, index=updates.index)
+
+
+def action_status_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+    """The assessment of progress: actions by status and theme, with totals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per status of the action scale (best first; a status held by no
+        action is kept only if it is rated): ``status`` (key), ``label``, one column
+        per theme in plan order, and ``Total``.
+    """
+    q = parse_quarter(quarter)
+    scale = dataset.scales.actions
+    merged = updates_for(dataset, "action", q).merge(
+        list_items(dataset)[["id", "theme"]], on="id", how="left"
+    )
+    themes = theme_names(dataset)
+    counts = pd.crosstab(merged["status"], merged["theme"])
+    rows = []
+    for status in scale.statuses:
+        row: dict[str, object] = {"status": status.key, "label": status.label}
+        for theme in themes:
+            row[theme] = (
+                int(counts.at[status.key, theme])
+                if status.key in counts.index and theme in counts.columns
+                else 0
+            )
+        row["Total"] = sum(int(row[t]) for t in themes)  # type: ignore[call-overload]
+        if status.rated or row["Total"]:
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["status", "label", *themes, "Total"])
+
+
+def rated_measures(dataset: Dataset, quarter: str | Quarter | None = None) -> pd.DataFrame:
+    """Measure values joined to their measures and rated under the dataset's framework.
+
+    Parameters
+    ----------
+    quarter
+        Keep only this quarter's values; all quarters when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`analysis.ratings.rate_measures`, plus ``title``,
+        ``frequency`` and ``directorate`` of the measure.
+    """
+    measures = dataset["measures"][
+        ["measure_id", "title", "unit", "polarity", "frequency", "directorate"]
+    ]
+    values = dataset["measure_values"]
+    if quarter is not None:
+        values = values[values["quarter"] == parse_quarter(quarter).slug]
+    joined = values.merge(measures, on="measure_id", how="left")
+    return rate_measures(joined, dataset.framework)
+
+
+_CHANGE_COLUMNS = [
+    "id",
+    "kind",
+    "field",
+    "title",
+    "theme",
+    "outcome",
+    "previous",
+    "current",
+    "previous_label",
+    "current_label",
+    "change",
+]
+
+
+def status_changes(
+    dataset: Dataset, quarter: str | Quarter, kind: str, field: str | None = None
+) -> pd.DataFrame:
+    """How each item's status moved between the previous quarter and this one.
+
+    Parameters
+    ----------
+    kind
+        ``action``, ``project`` or ``measure``.
+    field
+        For projects, ``rag`` (default) or ``dca``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item with a status in either quarter, in report order: ``id``,
+        ``kind``, ``field``, ``title``, ``theme``, ``outcome``, ``previous`` and
+        ``current`` (status keys, None when absent), their labels, and ``change``:
+        ``improved``, ``declined``, ``unchanged``, ``changed`` (to or from a status
+        that is not rated, such as "not assessed"), ``new`` or ``removed``.
+    """
+    q = parse_quarter(quarter)
+    statuses, field, rank, label = _status_source(dataset, kind, field)
+    now = statuses.get(q.slug, {})
+    before = statuses.get(q.previous.slug, {})
+    items = list_items(dataset)
+    items = items[items["kind"] == kind]
+    rows = []
+    for item in items.itertuples(index=False):
+        if item.id not in now and item.id not in before:
+            continue
+        prev, cur = before.get(item.id), now.get(item.id)
+        rows.append(
+            {
+                "id": item.id,
+                "kind": kind,
+                "field": field,
+                "title": item.title,
+                "theme": item.theme,
+                "outcome": item.outcome,
+                "previous": prev,
+                "current": cur,
+                "previous_label": label(prev),
+                "current_label": label(cur),
+                "change": _change(item.id in before, item.id in now, prev, cur, rank),
+            }
+        )
+    return pd.DataFrame(rows, columns=_CHANGE_COLUMNS)
+
+
+def _status_source(dataset: Dataset, kind: str, field: str | None):
+    """Statuses by quarter and item, the field compared, a rank and a labeller."""
+    if kind == "measure":
+        rated = rated_measures(dataset)
+        framework = dataset.framework
+        statuses = _by_quarter(rated, "measure_id", "quarterly_status")
+        return (
+            statuses,
+            "quarterly_status",
+            lambda key: framework.rank(key) if key else None,
+            lambda key: framework.band(key).label if key else None,
+        )
+    if kind == "action":
+        scale, field = dataset.scales.actions, "status"
+    elif kind == "project":
+        scale, field = dataset.scales.projects, field or "rag"
+    else:
+        raise ValueError(f"Status changes are for actions, projects and measures, not {kind!r}.")
+    _, table, id_col, _ = KINDS[kind]
+    statuses = _by_quarter(dataset[table], id_col, field)
+    rated = set(scale.rated_keys)
+    return (
+        statuses,
+        field,
+        lambda key: scale.rank(key) if key in rated else None,
+        lambda key: scale.label(key) if key else None,
+    )
+
+
+def _by_quarter(frame: pd.DataFrame, id_col: str, field: str) -> dict[str, dict[str, str | None]]:
+    out: dict[str, dict[str, str | None]] = {}
+    for quarter, id_, value in zip(frame["quarter"], frame[id_col], frame[field], strict=True):
+        out.setdefault(quarter, {})[str(id_)] = value if isinstance(value, str) and value else None
+    return out
+
+
+def _change(had: bool, has: bool, prev, cur, rank) -> str:
+    if not had:
+        return "new"
+    if not has:
+        return "removed"
+    if prev == cur:
+        return "unchanged"
+    r_prev, r_cur = rank(prev), rank(cur)
+    if r_prev is None or r_cur is None:
+        return "changed"
+    return "improved" if r_cur < r_prev else "declined"
+
+
+_FIGURE_COLUMNS = [
+    "figure",
+    "label",
+    "numerator",
+    "denominator",
+    "value",
+    "previous_value",
+    "unit",
+    "left_out",
+]
+
+
+def headline_figures(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+    """The report's headline figures for a quarter, each with its arithmetic.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure: ``figure`` (a stable name), ``label`` (what it counts),
+        ``numerator``, ``denominator``, ``value`` (a whole percentage, or a count),
+        ``previous_value`` (the same figure last quarter, NaN if the data does not
+        hold it), ``unit`` (``percent`` or ``count``) and ``left_out`` (items of that
+        kind not counted in the denominator, e.g. measures with no target).
+    """
+    q = parse_quarter(quarter)
+    held = {x.slug for x in dataset.quarters}
+    rows = []
+    for figure, label, unit, compute in _FIGURES:
+        num, den, left_out = compute(dataset, q)
+        value = percent(num, den) if unit == "percent" else float(num)
+        previous = math.nan
+        if q.previous.slug in held:
+            p_num, p_den, _ = compute(dataset, q.previous)
+            previous = percent(p_num, p_den) if unit == "percent" else float(p_num)
+        rows.append(
+            {
+                "figure": figure,
+                "label": label,
+                "numerator": num,
+                "denominator": den if unit == "percent" else math.nan,
+                "value": value,
+                "previous_value": previous,
+                "unit": unit,
+                "left_out": left_out,
+            }
+        )
+    return pd.DataFrame(rows, columns=_FIGURE_COLUMNS)
+
+
+def _actions_on_track(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:
+    scale = dataset.scales.actions
+    status = updates_for(dataset, "action", q)["status"]
+    on_track = {s.key for s in scale.statuses if s.on_track}
+    rated = status.isin(scale.rated_keys)
+    return int(status.isin(on_track).sum()), int(rated.sum()), int((~rated).sum())
+
+
+def _measures_met(which: str):
+    def compute(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:
+        count = count_met(rated_measures(dataset, q), which, dataset.framework)
+        return count.numerator, count.denominator, count.left_out
+
+    return compute
+
+
+def _projects_good(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:
+    scale = dataset.scales.projects
+    rag = updates_for(dataset, "project", q)["rag"]
+    rated = rag.isin(scale.rated_keys)
+    return int(rag.isin(scale.good).sum()), int(rated.sum()), int((~rated).sum())
+
+
+def _risk_count(movements: Iterable[str] | None):
+    def compute(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:
+        register = risk_register(dataset, q)
+        if movements is None:
+            return int(register["on_register"].sum()), 0, 0
+        return int(register["movement"].isin(list(movements)).sum()), 0, 0
+
+    return compute
+
+
+_FIGURES = (
+    (
+        "actions_on_track_or_completed",
+        "Priority actions assessed as on track or completed",
+        "percent",
+        _actions_on_track,
+    ),
+    (
+        "measures_met_quarterly_target",
+        "Measures with a quarterly target that met or exceeded it",
+        "percent",
+        _measures_met("quarterly"),
+    ),
+    (
+        "measures_forecast_to_meet_annual_target",
+        "Measures with an annual target forecast to achieve or exceed it",
+        "percent",
+        _measures_met("year_end"),
+    ),
+    (
+        "projects_green_or_amber_green",
+        "Priority projects rated green or amber/green",
+        "percent",
+        _projects_good,
+    ),
+    ("strategic_risks", "Strategic risks on the register", "count", _risk_count(None)),
+    (
+        "risks_escalated",
+        "Strategic risks escalated this quarter",
+        "count",
+        _risk_count(("escalated",)),
+    ),
+    (
+        "risks_de_escalated",
+        "Strategic risks de-escalated this quarter",
+        "count",
+        _risk_count(("de-escalated",)),
+    ),
+)
+
+
+_STATUS_COLUMNS = [
+    "id",
+    "kind",
+    "theme",
+    "outcome",
+    "title",
+    "status",
+    "previous_status",
+    "value",
+    "target",
+    "relative_difference",
+    "direction_of_travel",
+    "provenance",
+]
+
+
+def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+    """One row per item with an update this quarter: its status now and last quarter.
+
+    What the columns hold by kind:
+
+    - measure: ``status`` is the quarterly rating's label (or why it is not rated, in
+      brackets); ``value`` the actual; ``target`` the quarterly target;
+      ``relative_difference`` the signed difference the rating used;
+      ``direction_of_travel`` the change against the previous quarter.
+    - action: ``status`` on the action scale.
+    - project: ``status`` the RAG and, after a semicolon, the DCA.
+    - risk: ``status`` the score band; ``value`` the score (impact × likelihood);
+      ``direction_of_travel`` the register movement.
+
+    Every row carries the provenance of its update (published, derived, assumed).
+    """
+    q = parse_quarter(quarter)
+    items = list_items(dataset).set_index(["kind", "id"])
+    rows = [
+        *_measure_rows(dataset, q),
+        *_action_rows(dataset, q),
+        *_project_rows(dataset, q),
+        *_risk_rows(dataset, q),
+    ]
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=_STATUS_COLUMNS)
+    info = items.loc[list(zip(frame["kind"], frame["id"], strict=True))].reset_index()
+    frame[["theme", "outcome", "title"]] = info[["theme", "outcome", "title"]].to_numpy()
+    order = {
+        key: i
+        for i, key in enumerate(
+            zip(list_items(dataset)["kind"], list_items(dataset)["id"], strict=True)
+        )
+    }
+    frame["_order"] = [order[(k, i)] for k, i in zip(frame["kind"], frame["id"], strict=True)]
+    return frame.sort_values("_order", kind="stable")[_STATUS_COLUMNS].reset_index(drop=True)
+
+
+def _measure_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
+    from analysis.values import STATE_LABELS
+
+    framework = dataset.framework
+    rated = rated_measures(dataset, q)
+    previous = rated_measures(dataset, q.previous).set_index("measure_id")["quarterly_status"]
+    travel = direction_of_travel(dataset_measure_values(dataset), q).set_index("measure_id")
+
+    def label(status: object, basis: object = None) -> str:
+        if isinstance(status, str) and status:
+            return framework.band(status).label
+        return f"(not rated: {str(basis).replace('_', ' ')})" if basis else ""
+
+    rows = []
+    for r in rated.itertuples(index=False):
+        prev = previous.get(r.measure_id)
+        rows.append(
+            {
+                "id": r.measure_id,
+                "kind": "measure",
+                "status": label(r.quarterly_status, r.quarterly_basis),
+                "previous_status": label(prev) if prev is not None else "",
+                "value": r.actual if r.actual_state == "value" else STATE_LABELS[r.actual_state],
+                "target": r.quarterly_target
+                if r.quarterly_target_state == "value"
+                else STATE_LABELS[r.quarterly_target_state],
+                "relative_difference": r.quarterly_d,
+                "direction_of_travel": travel["vs_previous_quarter"].get(r.measure_id, ""),
+                "provenance": r.provenance,
+            }
+        )
+    return rows
+
+
+def dataset_measure_values(dataset: Dataset) -> pd.DataFrame:
+    """Every quarter's measure values joined to the measure's unit and polarity."""
+    measures = dataset["measures"][["measure_id", "unit", "polarity", "frequency"]]
+    return dataset["measure_values"].merge(measures, on="measure_id", how="left")
+
+
+def _scale_rows(dataset: Dataset, q: Quarter, kind: str) -> list[dict[str, object]]:
+    """Rows for actions (status) and projects (RAG, with the DCA after a semicolon)."""
+    if kind == "action":
+        scale = dataset.scales.actions
+
+        def describe(row) -> str:
+            return scale.label(row["status"])
+    else:
+        scale = dataset.scales.projects
+
+        def describe(row) -> str:
+            return f"{scale.label(row['rag'])}; DCA {scale.label(row['dca'])}"
+
+    before = updates_for(dataset, kind, q.previous).set_index("id")
+    rows = []
+    for _, r in updates_for(dataset, kind, q).iterrows():
+        rows.append(
+            {
+                "id": r["id"],
+                "kind": kind,
+                "status": describe(r),
+                "previous_status": describe(before.loc[r["id"]]) if r["id"] in before.index else "",
+                "value": "",
+                "target": "",
+                "relative_difference": math.nan,
+                "direction_of_travel": "",
+                "provenance": r["provenance"],
+            }
+        )
+    return rows
+
+
+def _action_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
+    return _scale_rows(dataset, q, "action")
+
+
+def _project_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
+    return _scale_rows(dataset, q, "project")
+
+
+def _risk_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
+    register = risk_register(dataset, q)
+    rows = []
+    for r in register.itertuples(index=False):
+        rows.append(
+            {
+                "id": r.risk_id,
+                "kind": "risk",
+                "status": r.band,
+                "previous_status": r.previous_band,
+                "value": r.score,
+                "target": "",
+                "relative_difference": math.nan,
+                "direction_of_travel": r.movement,
+                "provenance": r.provenance,
+            }
+        )
+    return rows
