@@ -1,0 +1,521 @@
+"""The report's generated sentences and lists, as Markdown.
+
+Every sentence that states a figure is written here from the engine's frames, so that
+the words can never disagree with the arithmetic. Text from the data (titles, ids,
+descriptions) is escaped for Markdown through :func:`analysis.narrative.html_to_markdown`,
+so that it can never turn into markup when Quarto renders the report.
+
+Examples
+--------
+>>> change_phrase(91.0, 87.0, parse_quarter("2021-22 Q1"))
+'an improvement on the quarter one position of 87%'
+>>> quarter_words(parse_quarter("2020-21 Q4"), parse_quarter("2021-22 Q1"))
+'quarter four 2020/21'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analysis.items import list_items
+from analysis.narrative import html_to_markdown
+from analysis.quarters import Quarter, parse_quarter
+from analysis.risks import risk_register
+from analysis.summary import headline_figures, status_changes
+
+if TYPE_CHECKING:
+    from analysis.load import Dataset
+    from analysis.scales import Scales
+
+__all__ = [
+    "quarter_words",
+    "change_phrase",
+    "headline_sentences",
+    "headline_text",
+    "completed_text",
+    "improvements_text",
+    "priorities_text",
+    "amendments_text",
+    "risk_changes_text",
+]
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def quarter_words(quarter: Quarter, reference: Quarter | None = None) -> str:
+    """A quarter in words, e.g. ``quarter one``; with its year if not ``reference``'s.
+
+    Examples
+    --------
+    >>> quarter_words(parse_quarter("2021-22 Q1"))
+    'quarter one'
+    >>> quarter_words(parse_quarter("2021-22 Q3"), parse_quarter("2022-23 Q1"))
+    'quarter three 2021/22'
+    """
+    words = f"quarter {_NUMBER_WORDS[quarter.number]}"
+    if reference is not None and reference.start_year != quarter.start_year:
+        words += f" {quarter.year_label}"
+    return words
+
+
+def change_phrase(value: float, previous: float, previous_quarter: Quarter) -> str:
+    """How a percentage compares with last quarter's, where higher is better.
+
+    Returns an empty string when there is no previous value (or no current one).
+
+    Examples
+    --------
+    >>> q1 = parse_quarter("2021-22 Q1")
+    >>> change_phrase(80.0, 87.0, q1)
+    'a decline from the quarter one position of 87%'
+    >>> change_phrase(87.0, 87.0, q1)
+    'the same as the quarter one position of 87%'
+    >>> change_phrase(87.0, float("nan"), q1)
+    ''
+    """
+    if _missing(value) or _missing(previous):
+        return ""
+    when = quarter_words(previous_quarter)
+    if value > previous:
+        return f"an improvement on the {when} position of {previous:.0f}%"
+    if value < previous:
+        return f"a decline from the {when} position of {previous:.0f}%"
+    return f"the same as the {when} position of {previous:.0f}%"
+
+
+def headline_sentences(figures: pd.DataFrame, quarter: str | Quarter, scales: Scales) -> list[str]:
+    """The headline figures as sentences, one per figure (risk counts in one sentence).
+
+    Parameters
+    ----------
+    figures
+        The output of :func:`analysis.summary.headline_figures`.
+    quarter
+        The quarter the figures are for.
+    scales
+        The scales whose labels the sentences name (on track, good projects).
+
+    Examples
+    --------
+    >>> from analysis.scales import load_scales
+    >>> figures = pd.DataFrame([
+    ...     {"figure": "actions_on_track_or_completed", "numerator": 49,
+    ...      "denominator": 54, "value": 91.0, "previous_value": 87.0, "left_out": 0},
+    ...     {"figure": "measures_met_quarterly_target", "numerator": 18,
+    ...      "denominator": 23, "value": 78.0, "previous_value": float("nan"),
+    ...      "left_out": 6},
+    ... ])
+    >>> for s in headline_sentences(figures, "2021-22 Q2", load_scales("derby-city")):
+    ...     print(s)
+    At the end of September 2021, 91% of priority actions (49 of 54) were assessed as
+    'completed' or 'on track', an improvement on the quarter one position of 87%.
+    78% of measures with a quarterly target met or exceeded it (18 of 23; 6 measures were
+    not rated).
+    """
+    q = parse_quarter(quarter)
+    rows = {str(r["figure"]): r for r in figures.to_dict("records")}
+    sentences = []
+    for name, write in _SENTENCES:
+        if name in rows:
+            sentences.append(write(rows[name], q, scales))
+    if "strategic_risks" in rows:
+        sentences.append(_risks_sentence(rows))
+    return sentences
+
+
+def headline_text(dataset: Dataset, quarter: str | Quarter) -> str:
+    """The headline sentences of a quarter as Markdown paragraphs.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> print(headline_text(data, "2021-22 Q2").split("\\n\\n")[0])
+    At the end of September 2021, 75% of priority actions (3 of 4; 1 action was not rated)
+    were assessed as 'completed' or 'on track', an improvement on the quarter one position
+    of 50%.
+    """
+    q = parse_quarter(quarter)
+    sentences = headline_sentences(headline_figures(dataset, q), q, dataset.scales)
+    return "\n\n".join(sentences)
+
+
+def _actions_sentence(row: Mapping[str, Any], q: Quarter, scales: Scales) -> str:
+    labels = " or ".join(f"'{_md(s.label.lower())}'" for s in scales.actions.statuses if s.on_track)
+    counts = _counts(row, "action")
+    if not row["denominator"]:
+        return f"At the {q.period_end_words}, no priority action was assessed{counts}."
+    return _sentence(
+        f"At the {q.period_end_words}, {_pct(row['value'])} of priority actions{counts} "
+        f"were assessed as {labels}",
+        row,
+        q,
+    )
+
+
+def _measures_sentence(which: str):
+    phrases = {
+        "quarterly": ("with a quarterly target", "met or exceeded it"),
+        "year_end": ("with an annual target", "are forecast to achieve or exceed it"),
+    }
+    having, verb = phrases[which]
+
+    def write(row: Mapping[str, Any], q: Quarter, scales: Scales) -> str:
+        counts = _counts(row, "measure")
+        if not row["denominator"]:
+            return f"No measure {having} could be rated{counts}."
+        return _sentence(f"{_pct(row['value'])} of measures {having} {verb}{counts}", row, q)
+
+    return write
+
+
+def _projects_sentence(row: Mapping[str, Any], q: Quarter, scales: Scales) -> str:
+    labels = " or ".join(f"'{_md(scales.projects.label(k))}'" for k in scales.projects.good)
+    counts = _counts(row, "project")
+    if not row["denominator"]:
+        return f"No priority project was rated{counts}."
+    return _sentence(
+        f"{_pct(row['value'])} of priority projects were rated {labels}{counts}", row, q
+    )
+
+
+def _risks_sentence(rows: Mapping[str, Mapping[str, Any]]) -> str:
+    total = int(rows["strategic_risks"]["numerator"])
+    moves = []
+    for name, word in (("risks_escalated", "escalated"), ("risks_de_escalated", "de-escalated")):
+        if name in rows:
+            moves.append(f"{_count_words(int(rows[name]['numerator']))} {word}")
+    sentence = f"There {'is' if total == 1 else 'are'} {total} strategic "
+    sentence += f"risk{'' if total == 1 else 's'} on the register"
+    if moves:
+        sentence += f", with {' and '.join(moves)} this quarter"
+    return sentence + "."
+
+
+_SENTENCES = (
+    ("actions_on_track_or_completed", _actions_sentence),
+    ("measures_met_quarterly_target", _measures_sentence("quarterly")),
+    ("measures_forecast_to_meet_annual_target", _measures_sentence("year_end")),
+    ("projects_green_or_amber_green", _projects_sentence),
+)
+
+
+def _sentence(start: str, row: Mapping[str, Any], q: Quarter) -> str:
+    change = change_phrase(row["value"], row["previous_value"], q.previous)
+    return f"{start}, {change}." if change else f"{start}."
+
+
+def _counts(row: Mapping[str, Any], noun: str) -> str:
+    """``(49 of 54; 2 actions were not rated)``, the arithmetic behind a percentage."""
+    parts = []
+    if row["denominator"]:
+        parts.append(f"{int(row['numerator'])} of {int(row['denominator'])}")
+    left_out = int(row["left_out"])
+    if left_out:
+        parts.append(f"{left_out} {_plural(noun, left_out)} {_was(left_out)} not rated")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+# ---------------------------------------------------------------------------------------
+# Lists of items
+
+
+def completed_text(dataset: Dataset, quarter: str | Quarter, status: str = "completed") -> str:
+    """The commitments (actions and projects) completed this quarter, as a Markdown list.
+
+    An item counts when its status this quarter is ``status`` (a key of the action or
+    project scale) and was something else, or nothing, last quarter.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> print(completed_text(data, "2021-22 Q2"))
+    One commitment was assessed as 'completed' during quarter two:
+    <BLANKLINE>
+    - Project three (P3)
+    """
+    q = parse_quarter(quarter)
+    done = _completed(dataset, q, status)
+    if done.empty:
+        return f"No commitment was completed during {quarter_words(q)}."
+    label = _status_label(dataset, status)
+    n = len(done)
+    lines = [
+        f"{_count_words(n).capitalize()} {_plural('commitment', n)} {_was(n)} assessed as "
+        f"'{_md(label.lower())}' during {quarter_words(q)}:",
+        "",
+    ]
+    lines += [f"- {_item(r)}" for r in done.to_dict("records")]
+    return "\n".join(lines)
+
+
+def _completed(dataset: Dataset, q: Quarter, status: str) -> pd.DataFrame:
+    frames = []
+    for kind, scale in (("action", dataset.scales.actions), ("project", dataset.scales.projects)):
+        if status not in scale.keys:
+            continue
+        changes = status_changes(dataset, q, kind)
+        frames.append(changes[(changes["current"] == status) & (changes["previous"] != status)])
+    return _in_report_order(dataset, frames)
+
+
+def improvements_text(dataset: Dataset, quarter: str | Quarter, status: str = "completed") -> str:
+    """Items whose status improved since last quarter, with from and to, as a Markdown list.
+
+    Actions (status), projects (RAG and DCA) and measures (quarterly rating) are
+    included; items that moved to ``status`` (completed) are left to
+    :func:`completed_text`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> print(improvements_text(data, "2021-22 Q2"))
+    Improvements since the end of June 2021:
+    <BLANKLINE>
+    1. Action one (A1) has improved from 'some slippage' to 'on track'.
+    2. The RAG of Project one (P1) has improved from 'amber/green' to 'green'.
+    3. The quarterly status of Measure one (M1) has improved from 'green' to 'blue'.
+    4. Action five (A5) has improved from 'major slippage' to 'on track'.
+    """
+    q = parse_quarter(quarter)
+    frames = []
+    for kind, field in (
+        ("action", None),
+        ("project", "rag"),
+        ("project", "dca"),
+        ("measure", None),
+    ):
+        changes = status_changes(dataset, q, kind, field)
+        frames.append(changes[(changes["change"] == "improved") & (changes["current"] != status)])
+    improved = _in_report_order(dataset, frames)
+    if improved.empty:
+        return f"No status improved since the {q.previous.period_end_words}."
+    lines = [f"Improvements since the {q.previous.period_end_words}:", ""]
+    for i, r in enumerate(improved.to_dict("records"), start=1):
+        subject = _item(r)
+        what = _FIELD_WORDS.get((r["kind"], r["field"]))
+        subject = f"The {what} of {subject}" if what else subject
+        lines.append(
+            f"{i}. {subject} has improved from '{_md(str(r['previous_label']).lower())}' "
+            f"to '{_md(str(r['current_label']).lower())}'."
+        )
+    return "\n".join(lines)
+
+
+_FIELD_WORDS = {
+    ("project", "rag"): "RAG",
+    ("project", "dca"): "delivery confidence (DCA)",
+    ("measure", "quarterly_status"): "quarterly status",
+}
+
+
+def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) -> str:
+    """Actions in the ``worst`` worst rated statuses, worst first, as Markdown lists.
+
+    Actions whose status declined since last quarter are marked with an asterisk,
+    followed by last quarter's status, and a closing sentence explains the mark.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> print(priorities_text(data, "2021-22 Q2"))
+    **Major slippage**
+    <BLANKLINE>
+    - Action two (A2)\\* (quarter one: 'on track')
+    <BLANKLINE>
+    **Some slippage**
+    <BLANKLINE>
+    - None this quarter.
+    <BLANKLINE>
+    One action marked \\* has declined since quarter one.
+    """
+    q = parse_quarter(quarter)
+    scale = dataset.scales.actions
+    keys = list(reversed(scale.rated_keys[-worst:])) if worst > 0 else []
+    changes = _in_report_order(dataset, [status_changes(dataset, q, "action")])
+    lines: list[str] = []
+    declined = 0
+    for key in keys:
+        lines += [f"**{_md(scale.label(key))}**", ""]
+        rows = changes[changes["current"] == key].to_dict("records")
+        if not rows:
+            lines += ["- None this quarter.", ""]
+        for r in rows:
+            line = f"- {_item(r)}"
+            if r["change"] == "declined":
+                declined += 1
+                line += (
+                    f"\\* ({quarter_words(q.previous, q)}: "
+                    f"'{_md(str(r['previous_label']).lower())}')"
+                )
+            lines.append(line)
+        if rows:
+            lines.append("")
+    if declined:
+        lines.append(
+            f"{_count_words(declined).capitalize()} {_plural('action', declined)} marked \\* "
+            f"{'has' if declined == 1 else 'have'} declined since {quarter_words(q.previous, q)}."
+        )
+    return "\n".join(lines).strip("\n")
+
+
+def amendments_text(dataset: Dataset, quarter: str | Quarter) -> str:
+    """The plan amendments put to Cabinet for approval this quarter, as a Markdown list.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> print(amendments_text(data, "2021-22 Q2"))
+    One amendment to the plan is proposed for approval:
+    <BLANKLINE>
+    - AM1: delete the measure Measure three (M3). No longer relevant.
+    """
+    q = parse_quarter(quarter)
+    amendments = dataset["amendments"]
+    amendments = amendments[amendments["quarter"] == q.slug]
+    if amendments.empty:
+        return "No amendment to the plan is proposed this quarter."
+    items = list_items(dataset).set_index(["kind", "id"])["title"]
+    n = len(amendments)
+    lines = [
+        f"{_count_words(n).capitalize()} {_plural('amendment', n)} to the plan "
+        f"{'is' if n == 1 else 'are'} proposed for approval:",
+        "",
+    ]
+    for r in amendments.to_dict("records"):
+        title = items.get((r["item_kind"], r["item_id"]))
+        item = _item({"title": title, "id": r["item_id"]}) if title else _md(r["item_id"])
+        lines.append(
+            f"- {_md(r['amendment_id'])}: {_md(r['change'])} the {_md(r['item_kind'])} {item}. "
+            f"{html_to_markdown(r['description'])}"
+        )
+    return "\n".join(lines)
+
+
+# Register changes, in the order the report lists them, with the words for each.
+_RISK_CHANGES = (
+    ("escalated", "Escalated to the strategic register"),
+    ("new", "New strategic risks"),
+    ("redefined", "Redefined"),
+    ("increased", "Score increased"),
+    ("reduced", "Score reduced"),
+    ("de-escalated", "De-escalated from the strategic register"),
+    ("closed", "Closed"),
+)
+
+
+def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
+    """Changes to the strategic risk register this quarter, with ids and titles.
+
+    A risk counts as new only when the data holds the previous quarter (otherwise
+    every risk would look new) or when the data records it as new.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> print(risk_changes_text(data, "2021-22 Q2"))
+    Escalated to the strategic register:
+    <BLANKLINE>
+    - R2 Risk two
+    <BLANKLINE>
+    Score increased:
+    <BLANKLINE>
+    - R1 Risk one (from 9 to 12)
+    <BLANKLINE>
+    De-escalated from the strategic register:
+    <BLANKLINE>
+    - R4 Risk four
+    """
+    q = parse_quarter(quarter)
+    register = risk_register(dataset, q)
+    if q.previous not in dataset.quarters:
+        recorded = dataset["risk_updates"]
+        recorded = recorded[recorded["quarter"] == q.slug].set_index("risk_id")["movement"]
+        derived_new = (register["movement"] == "new") & (register["risk_id"].map(recorded) != "new")
+        register = register[~derived_new]
+    lines: list[str] = []
+    for movement, heading in _RISK_CHANGES:
+        moved = register[register["movement"] == movement]
+        if moved.empty:
+            continue
+        lines += [f"{heading}:", ""]
+        for r in moved.to_dict("records"):
+            line = f"- {_md(r['risk_id'])} {_md(r['title'])}"
+            if movement in ("increased", "reduced"):
+                line += f" (from {int(r['previous_score'])} to {int(r['score'])})"
+            lines.append(line)
+        lines.append("")
+    if not lines:
+        return "The strategic risk register did not change this quarter."
+    return "\n".join(lines).strip("\n")
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers
+
+
+def _in_report_order(dataset: Dataset, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Rows of status-change frames, in the report order of their items."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["id", "kind", "field", "title"])
+    items = list_items(dataset)
+    order = {(k, i): n for n, (k, i) in enumerate(zip(items["kind"], items["id"], strict=True))}
+    rows = pd.concat(frames, ignore_index=True)
+    rows["_order"] = [order[(k, i)] for k, i in zip(rows["kind"], rows["id"], strict=True)]
+    return rows.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _status_label(dataset: Dataset, key: str) -> str:
+    for scale in (dataset.scales.actions, dataset.scales.projects):
+        if key in scale.keys:
+            return scale.label(key)
+    return key
+
+
+def _item(row: Mapping[str, Any]) -> str:
+    return f"{_md(row['title'])} ({_md(row['id'])})"
+
+
+def _md(text: object) -> str:
+    """Text from the data, escaped so that Markdown reads it as text only."""
+    return html_to_markdown(html.escape(str(text)))
+
+
+def _missing(value: object) -> bool:
+    try:
+        return value is None or math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+def _count_words(n: int) -> str:
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def _plural(noun: str, n: int) -> str:
+    return noun if n == 1 else f"{noun}s"
+
+
+def _was(n: int) -> str:
+    return "was" if n == 1 else "were"
