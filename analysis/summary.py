@@ -300,14 +300,15 @@ def headline_figures(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
                 "figure": figure,
                 "label": label,
                 "numerator": num,
-                "denominator": den if unit == "percent" else math.nan,
+                "denominator": den if unit == "percent" else None,
                 "value": value,
                 "previous_value": previous,
                 "unit": unit,
                 "left_out": left_out,
             }
         )
-    return pd.DataFrame(rows, columns=_FIGURE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=_FIGURE_COLUMNS)
+    return frame.astype({"numerator": "Int64", "denominator": "Int64", "left_out": "Int64"})
 
 
 def _actions_on_track(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:

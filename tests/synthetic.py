@@ -53,8 +53,9 @@ M3,b1,6,Measure three,number,neither,quarterly,
 M4,b1,7,Measure four,percent,higher,quarterly,
 M5,b1,8,Measure five,number,higher,quarterly,
 """,
-    "measure_values": """measure_id,quarter,actual,quarterly_target,annual_target,forecast,baseline,benchmark,reported_status,commentary,provenance
-M1,2021-22-Q1,100%,100%,100%,100%,,,,,published
+    "measure_values": "measure_id,quarter,actual,quarterly_target,annual_target,forecast,"
+    "baseline,benchmark,reported_status,commentary,provenance\n"
+    """M1,2021-22-Q1,100%,100%,100%,100%,,,,,published
 M1,2021-22-Q2,110%,100%,100%,100%,,,Blue,,published
 M2,2021-22-Q1,101,100,100,100,,,,,published
 M2,2021-22-Q2,105,100,100,120,,,Amber,,published
