@@ -1,0 +1,336 @@
+"""One command renders a quarter: ``python -m analysis run --quarter 2021-22-Q2``.
+
+Stages, in order:
+
+1. **validate** the dataset (every problem reported at once; nothing is written);
+2. **execute** the notebooks with papermill, in parallel up to ``--jobs``;
+3. **extract** the data tables (``data/statuses.csv``, ``data/headlines.csv``);
+4. **stage** a Quarto book project for the quarter and **render** it to HTML and PDF, or,
+   without Quarto, make a preview HTML page per chapter;
+5. write the **manifest** and **publish** atomically into ``output/<quarter>/``.
+
+Everything is built in a temporary folder beside ``output/<quarter>/`` and swapped in at
+the end, so a failed run leaves the previous report exactly as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analysis.errors import RunError, WorkbookError
+from analysis.execute import (
+    NOTEBOOKS_DIR,
+    ROOT,
+    NotebookFailed,
+    check_kernel,
+    execute_chapters,
+    plan_chapters,
+)
+from analysis.publish import build_folder, discard, keep_failed, publish
+from analysis.quarters import Quarter, parse_quarter
+from analysis.render import (
+    FORMATS,
+    QUARTO_MISSING,
+    find_quarto,
+    index_page,
+    preview_html,
+    quarto_version,
+    render_book,
+    stage_book,
+)
+
+__all__ = ["DEFAULT_OUT", "RunResult", "parse_formats", "run_report", "register", "main"]
+
+DEFAULT_OUT = ROOT / "output"
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class RunResult:
+    """What a run published."""
+
+    folder: Path
+    quarter: Quarter
+    chapters: list[str]
+    rendered: bool
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
+    """Read ``--formats``: a comma-separated list of ``html`` and ``pdf``.
+
+    Examples
+    --------
+    >>> parse_formats("pdf, HTML")
+    ('html', 'pdf')
+    >>> parse_formats("docx")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.RunError: Unknown report format(s) docx: choose from html, pdf.
+    """
+    items = text.split(",") if isinstance(text, str) else list(text)
+    chosen = {item.strip().lower() for item in items if item.strip()}
+    unknown = sorted(chosen - set(FORMATS))
+    if unknown or not chosen:
+        raise RunError(
+            f"Unknown report format(s) {', '.join(unknown) or '(none given)'}: "
+            f"choose from {', '.join(FORMATS)}."
+        )
+    return tuple(f for f in FORMATS if f in chosen)
+
+
+def _notebook_dataset_path(path: Path) -> str:
+    """The dataset folder as the notebooks open it: relative to the project when inside it."""
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+@contextmanager
+def _stage(name: str, stages: dict[str, float], progress: Callable[[str], None]) -> Iterator[None]:
+    progress(f"{name} ...")
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[name] = time.perf_counter() - started
+    progress(f"{name}: done in {stages[name]:.1f}s")
+
+
+def run_report(
+    quarter: str | Quarter | None = None,
+    dataset: str | Path | None = None,
+    formats: str | Sequence[str] = tuple(FORMATS),
+    jobs: int | None = None,
+    out: str | Path | None = None,
+    require_quarto: bool = False,
+    progress: Callable[[str], None] = print,
+    templates: Path = NOTEBOOKS_DIR,
+) -> RunResult:
+    """Render one quarter's report and publish it into ``<out>/<quarter>/``.
+
+    Parameters
+    ----------
+    quarter
+        Any accepted spelling; the dataset's latest quarter when None.
+    dataset
+        The dataset folder; the bundled dataset when None.
+    formats
+        ``html`` and/or ``pdf`` (comma-separated or a sequence).
+    jobs
+        How many notebooks to execute at once; the number of CPUs when None.
+    out
+        The output folder; ``output/`` of the project when None.
+    require_quarto
+        Fail, instead of publishing previews, when Quarto is not installed.
+    progress
+        Where progress lines go.
+    templates
+        The folder of notebook templates (``notebooks/``).
+
+    Raises
+    ------
+    WorkbookError
+        :class:`~analysis.errors.DataError` for a dataset with problems (nothing is
+        written), :class:`~analysis.errors.RunError` for a run that failed after
+        validation (the previous report is left as it was).
+    """
+    from analysis.load import BUNDLED_DATASET, load_dataset
+
+    started = datetime.now(UTC)
+    stages: dict[str, float] = {}
+    chosen_formats = parse_formats(formats)
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if jobs < 1:
+        raise RunError(f"--jobs must be at least 1, not {jobs}.")
+    out_dir = Path(out) if out is not None else DEFAULT_OUT
+    quarto = find_quarto()
+    if quarto is None and require_quarto:
+        raise RunError(
+            QUARTO_MISSING.split(", so")[0] + " and --require-quarto was given. "
+            "Install Quarto from https://quarto.org/docs/get-started/."
+        )
+
+    with _stage("validate", stages, progress):
+        data = load_dataset(Path(dataset) if dataset is not None else BUNDLED_DATASET)
+        q = _choose_quarter(quarter, data.quarters, data.name)
+        check_kernel()
+    slug = q.slug
+    chapters = plan_chapters(data["themes"], slug, _notebook_dataset_path(data.path), templates)
+    parameters = {
+        "quarter": slug,
+        "dataset": _notebook_dataset_path(data.path),
+        "formats": list(chosen_formats),
+        "jobs": jobs,
+        "require_quarto": require_quarto,
+    }
+    progress(f"Rendering {q.label} of {data.organisation}, {data.plan} ({data.name})")
+
+    build = build_folder(out_dir, slug)
+    report = build / "report"
+    try:
+        with _stage("execute", stages, progress):
+            try:
+                notebooks = execute_chapters(chapters, report / "notebooks", jobs, progress)
+            except NotebookFailed as exc:
+                kept = ""
+                if exc.notebook.is_file():
+                    path = keep_failed(exc.notebook, out_dir, slug, started)
+                    kept = f"\nThe executed notebook, with the error, is kept at {path}."
+                raise RunError(
+                    f"{exc}{kept}\nNothing was published; {out_dir / slug} is unchanged."
+                ) from None
+        with _stage("extracts", stages, progress):
+            resources = _write_extracts(data, slug, report / "data")
+        outputs = ["notebooks", "data"]
+        if quarto is not None:
+            with _stage("stage", stages, progress):
+                project = stage_book(
+                    build / "quarto",
+                    notebooks,
+                    title=f"{data.organisation}: {data.plan}",
+                    subtitle=f"Performance report, {q.label}",
+                    index=index_page(data.organisation, data.plan, q.label, q.period_end_words),
+                    formats=chosen_formats,
+                    resources=resources,
+                )
+            with _stage("render", stages, progress):
+                shutil.move(str(render_book(project, quarto)), report / "book")
+            outputs.append("book")
+        else:
+            progress(f"WARNING: {QUARTO_MISSING}")
+            with _stage("preview", stages, progress):
+                for notebook in notebooks:
+                    preview_html(notebook, report / "preview")
+            outputs.append("preview")
+        with _stage("manifest", stages, progress):
+            _write_manifest(report, parameters, data, quarto, notebooks, outputs, stages, started)
+        target = publish(report, out_dir / slug)
+    finally:
+        discard(build)
+    progress(f"Published {target}")
+    return RunResult(target, q, [c.filename for c in chapters], quarto is not None, stages)
+
+
+def _choose_quarter(quarter: str | Quarter | None, held: Sequence[Quarter], name: str) -> Quarter:
+    if not held:
+        raise RunError(f"The dataset {name} holds no quarterly updates, so there is no report.")
+    if quarter is None:
+        return held[-1]
+    q = parse_quarter(quarter)
+    if q not in held:
+        raise RunError(
+            f"The dataset {name} holds no updates for {q.slug}; it holds "
+            f"{', '.join(x.slug for x in held)}. Choose one of those with --quarter."
+        )
+    return q
+
+
+def _write_extracts(data: object, slug: str, folder: Path) -> list[Path]:
+    from analysis.extracts import extracts
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in extracts(data, slug).items():  # type: ignore[arg-type]
+        path = folder / name
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        paths.append(path)
+    return paths
+
+
+def _write_manifest(
+    report: Path,
+    parameters: dict[str, object],
+    data: object,
+    quarto: str | None,
+    notebooks: Sequence[Path],
+    outputs: Sequence[str],
+    stages: dict[str, float],
+    started: datetime,
+) -> None:
+    from analysis.manifest import build_manifest
+
+    stages_so_far = dict(stages)
+    manifest = build_manifest(
+        parameters=parameters,
+        dataset_name=data.name,  # type: ignore[attr-defined]
+        dataset_path=data.path,  # type: ignore[attr-defined]
+        files=data.files,  # type: ignore[attr-defined]
+        quarto=quarto_version(quarto),
+        chapters=[f"notebooks/{n.name}" for n in notebooks],
+        outputs=outputs,
+        stages=stages_so_far,
+        started=started,
+    )
+    (report / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``run`` command to the workbook's command line."""
+    parser = subparsers.add_parser(
+        "run",
+        help="render a quarter's report into output/<quarter>/",
+        description="Validate the dataset, execute the notebooks, render the report with "
+        "Quarto and publish it, with a manifest and data extracts, into output/<quarter>/.",
+    )
+    parser.add_argument("--quarter", help="e.g. 2021-22-Q2 (default: the dataset's latest)")
+    parser.add_argument("--dataset", help="dataset folder (default: the bundled dataset)")
+    parser.add_argument(
+        "--formats", default=",".join(FORMATS), help="html, pdf or html,pdf (default: both)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="notebooks run at once (default: CPU count)"
+    )
+    parser.add_argument("--out", help="output folder (default: output/ of the project)")
+    parser.add_argument(
+        "--require-quarto",
+        action="store_true",
+        help="fail when Quarto is not installed instead of publishing previews",
+    )
+    parser.set_defaults(func=command)
+    return parser
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run the ``run`` command; return the exit code (0 when published)."""
+    try:
+        run_report(
+            quarter=args.quarter,
+            dataset=args.dataset,
+            formats=args.formats,
+            jobs=args.jobs,
+            out=args.out,
+            require_quarto=args.require_quarto,
+            progress=lambda line: print(line, flush=True),
+        )
+    except WorkbookError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analysis.run``: the ``run`` command on its own."""
+    parser = argparse.ArgumentParser(prog="python -m analysis")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["run", *(argv if argv is not None else sys.argv[1:])])
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
