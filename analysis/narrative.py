@@ -164,7 +164,7 @@ def sanitise_html(text: object) -> str:
     tree = _parse(_FIRST_PASS.clean(source))
     if not _contains(tree, _STRUCTURE):
         tree = _mark_line_breaks(tree)
-    blocks = _blocks(tree.children)
+    blocks = [block for block in _blocks(tree.children) if not _is_blank(block.children)]
     if len(blocks) == 1 and blocks[0].tag == "p":
         rebuilt = _serialise(blocks[0].children)
     else:
@@ -452,7 +452,8 @@ def _paragraphs(run: list[_Node]) -> list[_Element]:
                 out.append(_Element("p", _join_lines(group)))
                 group = []
             segments = _split(_strip_marker(line), split_text=_BULLET_CHAR.split)
-            items: list[_Node] = [_Element("li", s) for s in segments if not _is_blank(s)]
+            contents = [_item_content(s) for s in segments if not _is_blank(s)]
+            items: list[_Node] = [_Element("li", content) for content in contents if content]
             out.append(_Element("ul", items))
         elif not _is_blank(line):
             group.append(line)
@@ -621,6 +622,8 @@ _TIDY_RULES = (
     (re.compile(r"(</(?:p|ul|ol|li)>)\s+"), r"\1"),
     (re.compile(r"\s+(</(?:ul|ol)>|<(?:p|li)>)"), r"\1"),
     (re.compile(r"(?:<br>){3,}"), "<br><br>"),
+    (re.compile(r"(<(?:p|li)>|^)((?:<(?:b|i|u|em|strong)>)+)(?:\s|<br>)+"), r"\1\2"),
+    (re.compile(r"(?:\s|<br>)+((?:</(?:b|i|u|em|strong)>)+)(</(?:p|li)>|<(?:ul|ol)>|$)"), r"\1\2"),
     (re.compile(r"<(p|li|ul|ol)></\1>"), ""),
     (re.compile(r"<(b|i|u|em|strong)>(\s*)</\1>"), r"\2"),
     (re.compile(r"^(?:\s|<br>)+|(?:\s|<br>)+$"), ""),
@@ -711,6 +714,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~^$@&:=+\-!])")
 _MD_DELIMITERS = {"bold": "**", "italic": "*"}
 _MD_STYLES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline"}
 # What would start an ordered list at the beginning of a line: "1.", "a)", "(iv)".
+_MD_EDGES = re.compile(r"(?P<lead>(?:\s|\\\n)*)(?P<core>.*?)(?P<trail>(?:\s|\\\n)*)", re.DOTALL)
 _MD_ORDERED = re.compile(r"^(\(?)(\d+|[A-Za-z]|[ivxlcdm]+|[IVXLCDM]+)([.)])")
 
 
@@ -724,12 +728,13 @@ def _md_inline(nodes: list[_Node], active: frozenset[str]) -> str:
         else:
             style = _MD_STYLES.get(node.tag, "")
             inner = _md_inline(node.children, active | {style})
-            core = inner.strip()
+            # White space and line breaks at the edges go outside the delimiters.
+            edges = _MD_EDGES.fullmatch(inner)
+            assert edges is not None
+            lead, core, trail = edges.group("lead", "core", "trail")
             if not style or style in active or not core:
                 out.append(inner)
                 continue
-            lead = inner[: len(inner) - len(inner.lstrip())]
-            trail = inner[len(inner.rstrip()) :]
             if style == "underline":
                 out.append(f"{lead}[{core}]{{.underline}}{trail}")
             else:
