@@ -36,6 +36,7 @@ __all__ = ["COMMANDS", "main", "build_parser", "register_validate"]
 COMMANDS: tuple[str, ...] = (
     "analysis.cli:register_validate",
     "analysis.dictionary:register",
+    "analysis.run:register",
 )
 
 

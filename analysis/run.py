@@ -302,7 +302,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         action="store_true",
         help="fail when Quarto is not installed instead of publishing previews",
     )
-    parser.set_defaults(func=command)
+    parser.set_defaults(handler=command)
     return parser
 
 
@@ -329,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["run", *(argv if argv is not None else sys.argv[1:])])
-    return args.func(args)
+    return int(args.handler(args))
 
 
 if __name__ == "__main__":
