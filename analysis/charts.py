@@ -1,0 +1,887 @@
+"""The report's charts: each built from the engine's frames, with a caption and alt text.
+
+Every builder returns a :class:`Chart`: a plotnine figure, a short ``caption``, an
+``alt`` text generated from the same numbers the chart draws (so a reader who cannot
+see the chart loses nothing) and a Quarto cross-reference ``label``. Nothing is
+written to disk here; :meth:`Chart.to_svg` renders in memory and :func:`write_svg`
+writes to a path the caller gives.
+
+Status charts (actions, projects, measure ratings) take their colours from the
+dataset's scales and framework, and always show each status's word next to its bar;
+other charts use the categorical palette of ``analysis/config/presentation.yml``.
+Sizes, fonts and the way units are written come from that file too
+(:func:`load_chart_style`).
+
+Examples
+--------
+>>> style = load_chart_style()
+>>> style.palette[:2]
+('#12436D', '#28A197')
+>>> style.units["gbp"].format(1200.5), style.units["percent"].format(68.0)
+('£1,200.5', '68%')
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import re
+import textwrap
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import pandas as pd
+from plotnine import (
+    aes,
+    coord_flip,
+    element_blank,
+    element_line,
+    element_text,
+    facet_wrap,
+    geom_col,
+    geom_line,
+    geom_point,
+    geom_text,
+    ggplot,
+    guide_legend,
+    guides,
+    labs,
+    position_dodge,
+    scale_colour_manual,
+    scale_fill_manual,
+    scale_linetype_manual,
+    scale_shape_manual,
+    scale_x_discrete,
+    scale_y_continuous,
+    theme,
+    theme_minimal,
+)
+from plotnine.exceptions import PlotnineWarning
+
+from analysis.config import CONFIG_DIR, check_colour, check_contrast, check_keys, read_yaml
+from analysis.errors import ConfigError, WorkbookError
+from analysis.items import list_items, theme_names, updates_for
+from analysis.quarters import Quarter, parse_quarter
+from analysis.schema import VOCABULARIES
+from analysis.summary import action_status_counts, headline_figures, rated_measures
+from analysis.values import STATE_LABELS, STATE_VALUE
+
+if TYPE_CHECKING:
+    from analysis.frameworks import Framework
+    from analysis.load import Dataset
+
+__all__ = [
+    "PRESENTATION",
+    "UnitStyle",
+    "ChartStyle",
+    "load_chart_style",
+    "Chart",
+    "write_svg",
+    "action_status_chart",
+    "project_status_chart",
+    "measure_status_chart",
+    "headline_chart",
+    "measure_chart",
+    "measure_charts",
+]
+
+#: The presentation settings shipped with the workbook.
+PRESENTATION = CONFIG_DIR / "presentation.yml"
+
+_LINETYPES = ("solid", "dashed", "dotted", "dashdot")
+_BACKGROUND = "#FFFFFF"
+_POLARITY_WORDS = {
+    "higher": "higher is better",
+    "lower": "lower is better",
+    "neither": "neither higher nor lower is better",
+}
+_NOT_RATED_WORDS = {
+    "polarity_neither": "it is not rated, because neither a higher nor a lower value is better",
+    "baseline": "it is not rated, because this year sets the baseline",
+    "no_target": "it is not rated, because no quarterly target is set",
+    "no_data": "it is not rated, because there is no actual this quarter",
+}
+
+
+# --------------------------------------------------------------------------- style
+
+
+@dataclass(frozen=True)
+class UnitStyle:
+    """How numbers in one unit are written: ``prefix``, the number, ``suffix``.
+
+    Examples
+    --------
+    >>> UnitStyle("gbp", "pounds", "£", "").format(-1234567.0)
+    '-£1,234,567'
+    >>> UnitStyle("percent", "per cent", "", "%").format(12.345)
+    '12.35%'
+    """
+
+    key: str
+    name: str
+    prefix: str
+    suffix: str
+
+    def format(self, value: float) -> str:
+        """A number with its unit, to at most two decimal places, with thousands commas."""
+        text = f"{abs(value):,.2f}".rstrip("0").rstrip(".")
+        sign = "-" if value < 0 and text != "0" else ""
+        return f"{sign}{self.prefix}{text}{self.suffix}"
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """The chart settings of ``presentation.yml``: palette, size, fonts and units."""
+
+    source: Path
+    palette_name: str
+    palette: tuple[str, ...]
+    width: float
+    height: float
+    base_size: float
+    label_size: float
+    font_family: tuple[str, ...]
+    text_colour: str
+    target_linetype: str
+    bar_height: float
+    units: Mapping[str, UnitStyle]
+
+    def bar_chart_height(self, bars: int, panels: int = 1) -> float:
+        """The height of a bar chart: at least ``height``, and room for every bar.
+
+        Examples
+        --------
+        >>> style = load_chart_style()
+        >>> style.bar_chart_height(4), style.bar_chart_height(15, panels=3)
+        (5.0, 6.75)
+        """
+        return max(self.height, bars * self.bar_height + 0.3 * panels + 1.5)
+
+    def unit(self, key: str) -> UnitStyle:
+        """The style of a unit of measure.
+
+        Raises
+        ------
+        ConfigError
+            If the presentation settings do not describe the unit.
+        """
+        if key not in self.units:
+            raise ConfigError(
+                f"{self.source}: units has no entry for {key!r}; add one with its name, "
+                "prefix and suffix."
+            )
+        return self.units[key]
+
+
+_CHART_KEYS = (
+    "palette_name",
+    "palette",
+    "width",
+    "height",
+    "base_size",
+    "label_size",
+    "font_family",
+    "text_colour",
+    "target_linetype",
+    "bar_height",
+)
+
+
+def load_chart_style(path: str | Path | None = None) -> ChartStyle:
+    """Read the chart settings, from the shipped ``presentation.yml`` by default.
+
+    Parameters
+    ----------
+    path
+        Another presentation file, for a council that presents its report differently.
+
+    Raises
+    ------
+    ConfigError
+        For a missing or unknown setting, a colour not written ``#RRGGBB``, a palette
+        of fewer than two colours, a size that is not a positive number, a text colour
+        without 4.5:1 contrast on white, or a unit of measure with no entry.
+
+    Examples
+    --------
+    >>> style = load_chart_style()
+    >>> style.palette_name
+    'UK Government Analysis Function categorical palette'
+    >>> style.width, style.height, style.unit("days").format(3)
+    (8.0, 5.0, '3 days')
+    """
+    source = Path(path) if path is not None else PRESENTATION
+    if not source.is_file():
+        raise ConfigError(f"No presentation settings at {source}: give the path of a YAML file.")
+    data = read_yaml(source)
+    where = str(source)
+    check_keys(data, where, required=("charts", "units"), optional=("tables",))
+    charts = data["charts"]
+    at = f"{where}: charts"
+    check_keys(charts, at, required=_CHART_KEYS)
+    palette = charts["palette"]
+    if not isinstance(palette, list) or len(palette) < 2:
+        raise ConfigError(f"{at}: palette must be a list of at least two colours, in order.")
+    text_colour = check_colour(charts["text_colour"], f"{at}: text_colour")
+    check_contrast(_BACKGROUND, text_colour, f"{at}: text_colour")
+    linetype = charts["target_linetype"]
+    if linetype not in _LINETYPES:
+        raise ConfigError(
+            f"{at}: target_linetype {linetype!r} is not one of {', '.join(_LINETYPES)}."
+        )
+    family = charts["font_family"]
+    families = tuple(str(f) for f in (family if isinstance(family, list) else [family]))
+    if not families or not all(families):
+        raise ConfigError(f"{at}: font_family must name at least one font.")
+    return ChartStyle(
+        source=source,
+        palette_name=str(charts["palette_name"]),
+        palette=tuple(check_colour(c, f"{at}: palette") for c in palette),
+        width=_positive(charts["width"], f"{at}: width"),
+        height=_positive(charts["height"], f"{at}: height"),
+        base_size=_positive(charts["base_size"], f"{at}: base_size"),
+        label_size=_positive(charts["label_size"], f"{at}: label_size"),
+        font_family=families,
+        text_colour=text_colour,
+        target_linetype=linetype,
+        bar_height=_positive(charts["bar_height"], f"{at}: bar_height"),
+        units=_units(data["units"], f"{where}: units"),
+    )
+
+
+def _positive(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ConfigError(f"{where}: expected a positive number, got {value!r}.")
+    return float(value)
+
+
+def _units(data: Any, where: str) -> dict[str, UnitStyle]:
+    known = VOCABULARIES["unit"]
+    check_keys(data, where, required=known)
+    units = {}
+    for key in known:
+        at = f"{where}: {key}"
+        check_keys(data[key], at, required=("name", "prefix", "suffix"))
+        entry = data[key]
+        units[key] = UnitStyle(
+            key, str(entry["name"]), str(entry["prefix"] or ""), str(entry["suffix"] or "")
+        )
+    return units
+
+
+# --------------------------------------------------------------------------- charts
+
+
+@dataclass(frozen=True, eq=False)
+class Chart:
+    """A chart ready to display: the figure, its caption, alt text and label.
+
+    Attributes
+    ----------
+    figure
+        The plotnine figure.
+    caption
+        A short caption, shown under the chart.
+    alt
+        The alternative text: what the chart shows, with its numbers.
+    label
+        The Quarto cross-reference label, ``fig-...``.
+    width, height
+        The size the chart is drawn at, in inches.
+    """
+
+    figure: ggplot
+    caption: str
+    alt: str
+    label: str
+    width: float
+    height: float
+
+    @cached_property
+    def svg(self) -> str:
+        """The chart as an SVG document, with its caption as ``<title>`` and alt as ``<desc>``.
+
+        Text stays text (not outlines), so the words of the chart can be read by
+        screen readers and found by search.
+        """
+        buffer = io.BytesIO()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PlotnineWarning)
+            with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": self.label}):
+                self.figure.save(
+                    buffer,
+                    format="svg",
+                    width=self.width,
+                    height=self.height,
+                    units="in",
+                    verbose=False,
+                    metadata={"Date": None},
+                )
+        return _label_svg(buffer.getvalue().decode("utf-8"), self.label, self.caption, self.alt)
+
+    def to_svg(self) -> str:
+        """The chart as an SVG document (rendered once, then kept)."""
+        return self.svg
+
+    def to_html(self) -> str:
+        """The chart inline as an HTML ``<figure>`` with its caption in ``<figcaption>``."""
+        start = self.svg.index("<svg")
+        return (
+            f'<figure id="{html.escape(self.label)}" class="chart">\n{self.svg[start:]}'
+            f"<figcaption>{html.escape(self.caption)}</figcaption>\n</figure>"
+        )
+
+    def to_markdown(self, src: str) -> str:
+        """A Quarto figure for the chart saved at ``src``, with caption, label and alt text.
+
+        Examples
+        --------
+        >>> chart = Chart(ggplot(), "Spend [£m]", 'A "bar" chart.', "fig-spend", 8, 5)
+        >>> print(chart.to_markdown("spend.svg"))
+        ![Spend \\[£m\\]](spend.svg){#fig-spend fig-alt="A \\"bar\\" chart."}
+        """
+        caption = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", self.caption)
+        alt = self.alt.replace("\\", "\\\\").replace('"', '\\"')
+        return f'![{caption}]({src}){{#{self.label} fig-alt="{alt}"}}'
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def write_svg(chart: Chart, path: str | Path) -> Path:
+    """Write a chart's SVG to ``path`` (creating its folder) and return the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(chart.to_svg(), encoding="utf-8")
+    return target
+
+
+def _label_svg(svg: str, label: str, caption: str, alt: str) -> str:
+    """Give an SVG document the image role, a ``<title>`` and a ``<desc>``."""
+    match = re.search(r"<svg\b[^>]*>", svg)
+    if match is None:  # pragma: no cover - matplotlib always writes one
+        raise WorkbookError("The chart could not be drawn as SVG.")
+    ids = f"{label}-title {label}-desc"
+    tag = match.group(0)[:-1] + f' role="img" aria-labelledby="{html.escape(ids)}">'
+    labels = (
+        f'\n <title id="{html.escape(label)}-title">{html.escape(caption)}</title>'
+        f'\n <desc id="{html.escape(label)}-desc">{html.escape(alt)}</desc>'
+    )
+    return svg[: match.start()] + tag + labels + svg[match.end() :]
+
+
+# ----------------------------------------------------------------- status mix by theme
+
+
+def action_status_chart(
+    dataset: Dataset, quarter: str | Quarter, style: ChartStyle | None = None
+) -> Chart:
+    """The status mix of priority actions in each theme: a bar per status, by theme.
+
+    The counts are those of :func:`analysis.summary.action_status_counts`; the colours
+    and words those of the action scale. Each bar carries its count, and its status
+    word is written beside it, so colour is never the only carrier.
+    """
+    q = parse_quarter(quarter)
+    scale = dataset.scales.actions
+    wide = action_status_counts(dataset, q)
+    themes = theme_names(dataset)
+    counts = wide.melt(
+        id_vars=["status", "label"], value_vars=themes, var_name="theme", value_name="count"
+    )
+    colours = {scale.label(key): scale.status(key).colour for key in wide["status"]}
+    return _status_mix_chart(
+        counts,
+        themes,
+        colours,
+        legend=scale.title,
+        noun="priority actions",
+        caption=f"Priority actions by status and theme, {q.short_label}",
+        alt_start=f"Bar chart of priority actions by status for each theme at the "
+        f"{q.period_end_words}.",
+        label="fig-action-status",
+        style=style,
+    )
+
+
+def project_status_chart(
+    dataset: Dataset,
+    quarter: str | Quarter,
+    field: str = "rag",
+    style: ChartStyle | None = None,
+) -> Chart:
+    """The distribution of priority projects' RAG (or DCA) ratings, by theme.
+
+    Every rated status of the project scale is shown; a status that is not rated
+    (pre-start, completed) only when a project holds it.
+
+    Parameters
+    ----------
+    field
+        ``rag`` (present state, the default) or ``dca`` (delivery confidence).
+    """
+    if field not in ("rag", "dca"):
+        raise WorkbookError(f"A project chart shows 'rag' or 'dca', not {field!r}.")
+    q = parse_quarter(quarter)
+    scale = dataset.scales.projects
+    themes = theme_names(dataset)
+    updates = updates_for(dataset, "project", q).merge(
+        list_items(dataset)[["id", "theme"]], on="id", how="left"
+    )
+    rows = []
+    for status in scale.statuses:
+        held = updates[updates[field] == status.key]
+        if not status.rated and held.empty:
+            continue
+        for theme_name in themes:
+            count = int((held["theme"] == theme_name).sum())
+            rows.append(
+                {"status": status.key, "label": status.label, "theme": theme_name, "count": count}
+            )
+    counts = pd.DataFrame(rows, columns=["status", "label", "theme", "count"])
+    colours = {scale.label(key): scale.status(key).colour for key in dict.fromkeys(counts.status)}
+    words = "RAG rating" if field == "rag" else "delivery confidence (DCA)"
+    return _status_mix_chart(
+        counts,
+        themes,
+        colours,
+        legend="RAG" if field == "rag" else "DCA",
+        noun="priority projects",
+        caption=f"Priority projects by {words} and theme, {q.short_label}",
+        alt_start=f"Bar chart of priority projects by {words} for each theme at the "
+        f"{q.period_end_words}.",
+        label=f"fig-project-{field}",
+        style=style,
+    )
+
+
+def measure_status_chart(
+    dataset: Dataset, quarter: str | Quarter, style: ChartStyle | None = None
+) -> Chart:
+    """Measures by their quarterly rating (the framework's bands), by theme.
+
+    Ratings are those of :func:`analysis.summary.rated_measures`; measures that are not
+    rated this quarter are not drawn, and the alt text says how many were left out.
+    """
+    q = parse_quarter(quarter)
+    framework = dataset.framework
+    themes = theme_names(dataset)
+    items = list_items(dataset)
+    rated = rated_measures(dataset, q).merge(
+        items.loc[items["kind"] == "measure", ["id", "theme"]],
+        left_on="measure_id",
+        right_on="id",
+        how="left",
+    )
+    rows = [
+        {
+            "status": band.key,
+            "label": band.label,
+            "theme": theme_name,
+            "count": int(
+                ((rated["quarterly_status"] == band.key) & (rated["theme"] == theme_name)).sum()
+            ),
+        }
+        for band in framework.bands
+        for theme_name in themes
+    ]
+    counts = pd.DataFrame(rows, columns=["status", "label", "theme", "count"])
+    left_out = {
+        theme_name: int(
+            ((rated["quarterly_basis"] != "rated") & (rated["theme"] == theme_name)).sum()
+        )
+        for theme_name in themes
+    }
+    return _status_mix_chart(
+        counts,
+        themes,
+        {band.label: band.colour for band in framework.bands},
+        legend="Rating",
+        noun="measures",
+        caption=f"Measures by quarterly rating and theme, {q.short_label}",
+        alt_start=f"Bar chart of measures by their rating against the quarterly target for "
+        f"each theme at the {q.period_end_words}.",
+        label="fig-measure-status",
+        style=style,
+        left_out=left_out,
+    )
+
+
+def _status_mix_chart(
+    counts: pd.DataFrame,
+    themes: Sequence[str],
+    colours: Mapping[str, str],
+    *,
+    legend: str,
+    noun: str,
+    caption: str,
+    alt_start: str,
+    label: str,
+    style: ChartStyle | None,
+    left_out: Mapping[str, int] | None = None,
+) -> Chart:
+    """Horizontal bars of counts by status (words on the axis), one panel per theme."""
+    style = style or load_chart_style()
+    labels = list(colours)
+    frame = counts.assign(
+        label=pd.Categorical(counts["label"].map(_plain), categories=[_plain(x) for x in labels]),
+        theme=pd.Categorical(counts["theme"].map(_plain), categories=[_plain(t) for t in themes]),
+        text=counts["count"].astype(int).astype(str),
+    )
+    top = max(int(counts["count"].max()) if len(counts) else 0, 1)
+    figure = ggplot(frame, aes(x="label", y="count", fill="label")) + [
+        geom_col(width=0.7),
+        geom_text(aes(label="text"), ha="left", nudge_y=top * 0.02, size=style.label_size),
+        coord_flip(),
+        facet_wrap("theme", ncol=1),
+        scale_x_discrete(limits=[_plain(x) for x in reversed(labels)]),
+        scale_y_continuous(breaks=_integer_breaks(top), limits=(0, top * 1.12)),
+        scale_fill_manual(
+            values={_plain(k): v for k, v in colours.items()},
+            breaks=[_plain(x) for x in labels],
+            name=_plain(legend),
+        ),
+        labs(x="", y=f"Number of {noun}"),
+        _theme(style),
+        guides(fill=guide_legend(nrow=1 if len(labels) <= 3 else 2, byrow=True)),
+    ]
+    parts = []
+    for theme_name in themes:
+        held = counts[(counts["theme"] == theme_name) & (counts["count"] > 0)]
+        pairs = zip(held["label"], held["count"], strict=True)
+        words = ", ".join(f"{int(c)} {lab.lower()}" for lab, c in pairs)
+        sentence = f"{theme_name}: {words or f'no {noun}'}"
+        if left_out and left_out.get(theme_name):
+            sentence += f" ({left_out[theme_name]} not rated)"
+        parts.append(sentence + ".")
+    height = style.bar_chart_height(len(labels) * len(themes), panels=len(themes))
+    return Chart(figure, caption, " ".join([alt_start, *parts]), label, style.width, height)
+
+
+# --------------------------------------------------------------------- headline figures
+
+
+def headline_chart(
+    dataset: Dataset, quarter: str | Quarter, style: ChartStyle | None = None
+) -> Chart:
+    """The headline percentages this quarter beside last quarter's, where the data holds them.
+
+    Figures are those of :func:`analysis.summary.headline_figures`; a figure with no
+    denominator (nothing rated) is left out. Colours come from the categorical palette.
+    """
+    q = parse_quarter(quarter)
+    style = style or load_chart_style()
+    figures = headline_figures(dataset, q)
+    figures = figures[(figures["unit"] == "percent") & figures["value"].notna()]
+    now, before = q.short_label, q.previous.short_label
+    rows = []
+    for f in figures.itertuples(index=False):
+        name = "\n".join(textwrap.wrap(_plain(f.label), 32))
+        rows.append({"figure": name, "period": now, "value": f.value})
+        if not math.isnan(f.previous_value):
+            rows.append({"figure": name, "period": before, "value": f.previous_value})
+    names = list(dict.fromkeys(r["figure"] for r in rows))
+    frame = pd.DataFrame(rows, columns=["figure", "period", "value"])
+    frame["period"] = pd.Categorical(frame["period"], categories=[before, now])
+    frame["text"] = [f"{v:.0f}%" for v in frame["value"]]
+    dodge = position_dodge(width=0.8)
+    figure = ggplot(frame, aes(x="figure", y="value", fill="period")) + [
+        geom_col(position=dodge, width=0.75),
+        geom_text(
+            aes(label="text", y="value + 1.5"), position=dodge, ha="left", size=style.label_size
+        ),
+        coord_flip(),
+        scale_x_discrete(limits=list(reversed(names))),
+        scale_y_continuous(breaks=[0, 25, 50, 75, 100], limits=(0, 112)),
+        scale_fill_manual(
+            values={before: style.palette[1], now: style.palette[0]},
+            breaks=[now, before],
+            name="Quarter",
+        ),
+        labs(x="", y="Per cent"),
+        _theme(style),
+    ]
+    parts = []
+    for f in figures.itertuples(index=False):
+        sentence = f"{f.label}: {f.value:.0f}% ({int(f.numerator)} of {int(f.denominator)})"
+        if not math.isnan(f.previous_value):
+            sentence += f", against {f.previous_value:.0f}% at the {q.previous.period_end_words}"
+        parts.append(sentence + ".")
+    comparison = (
+        f", beside the {q.previous.period_end_words}"
+        if figures["previous_value"].notna().any()
+        else ""
+    )
+    alt = " ".join(
+        [f"Bar chart of the headline percentages at the {q.period_end_words}{comparison}.", *parts]
+    )
+    if figures.empty:
+        alt += " No headline percentage could be calculated."
+    caption = f"Headline figures, {now}" + (f" and {before}" if comparison else "")
+    height = style.bar_chart_height(len(frame))
+    return Chart(figure, caption, alt, "fig-headlines", style.width, height)
+
+
+# ------------------------------------------------------------------ measures over time
+
+
+def measure_chart(
+    dataset: Dataset,
+    measure_id: str,
+    quarter: str | Quarter,
+    style: ChartStyle | None = None,
+) -> Chart:
+    """One measure's actual by quarter, up to ``quarter``, against its quarterly target.
+
+    The actual is a solid line with round points, each labelled with its value; the
+    quarterly target a dashed line (as configured) with diamond points; the y axis is
+    written in the measure's unit.
+
+    Raises
+    ------
+    WorkbookError
+        If there is no such measure, or it has numeric actuals in fewer than two
+        quarters up to ``quarter`` (nothing to chart over time).
+    """
+    q = parse_quarter(quarter)
+    measures = dataset["measures"]
+    if measure_id not in set(measures["measure_id"]):
+        raise WorkbookError(f"There is no measure {measure_id!r} in the dataset {dataset.name}.")
+    history = _history(rated_measures(dataset), q)
+    rows = history[history["measure_id"] == measure_id]
+    if int((rows["actual_state"] == STATE_VALUE).sum()) < 2:
+        raise WorkbookError(
+            f"Measure {measure_id} has a numeric actual in fewer than two quarters up to "
+            f"{q.short_label}, so there is nothing to chart over time."
+        )
+    return _measure_chart(rows, q, style or load_chart_style(), dataset.framework)
+
+
+def measure_charts(
+    dataset: Dataset,
+    quarter: str | Quarter,
+    theme: str | None = None,
+    style: ChartStyle | None = None,
+) -> list[Chart]:
+    """A chart for each measure with numeric actuals in at least two quarters, in report order.
+
+    Only measures reported in ``quarter`` are charted; measures with fewer than two
+    quarters of values are skipped.
+
+    Parameters
+    ----------
+    theme
+        A theme's id or name; every theme when None.
+
+    Raises
+    ------
+    WorkbookError
+        If ``theme`` names no theme of the dataset.
+    """
+    q = parse_quarter(quarter)
+    style = style or load_chart_style()
+    items = list_items(dataset)
+    items = items[items["kind"] == "measure"]
+    if theme is not None:
+        themes = dataset["themes"]
+        if theme not in set(themes["theme_id"]) | set(themes["name"]):
+            pairs = zip(themes["theme_id"], themes["name"], strict=True)
+            known = ", ".join(f"{i} ({n})" for i, n in pairs)
+            raise WorkbookError(f"There is no theme {theme!r}; the themes are: {known}.")
+        items = items[(items["theme_id"] == theme) | (items["theme"] == theme)]
+    history = _history(rated_measures(dataset), q)
+    charts = []
+    for measure_id in items["id"]:
+        rows = history[history["measure_id"] == measure_id]
+        reported = (rows["quarter"] == q.slug).any()
+        if reported and int((rows["actual_state"] == STATE_VALUE).sum()) >= 2:
+            charts.append(_measure_chart(rows, q, style, dataset.framework))
+    return charts
+
+
+def _history(rated: pd.DataFrame, q: Quarter) -> pd.DataFrame:
+    """Rated measure values up to and including ``q``, oldest first."""
+    quarters = rated["quarter"].map(parse_quarter)
+    keep = quarters <= q
+    return (
+        rated[keep]
+        .assign(_order=quarters[keep])
+        .sort_values("_order", kind="stable")
+        .drop(columns="_order")
+    )
+
+
+def _measure_chart(
+    rows: pd.DataFrame, q: Quarter, style: ChartStyle, framework: Framework
+) -> Chart:
+    """The chart of one measure's history (``rows``: its rated values, oldest first)."""
+    first = rows.iloc[0]
+    measure_id, title = str(first["measure_id"]), str(first["title"])
+    unit = style.unit(str(first["unit"]))
+    periods = [parse_quarter(s).short_label for s in rows["quarter"]]
+    actual_name, target_name = "Actual", "Quarterly target"
+    long = []
+    for period, r in zip(periods, rows.itertuples(index=False), strict=True):
+        if r.actual_state == STATE_VALUE:
+            long.append((actual_name, period, float(r.actual), unit.format(float(r.actual))))
+        if r.quarterly_target_state == STATE_VALUE:
+            long.append((target_name, period, float(r.quarterly_target), ""))
+    frame = pd.DataFrame(long, columns=["series", "period", "value", "text"])
+    series = [actual_name, target_name]
+    frame["series"] = pd.Categorical(frame["series"], categories=series)
+    span = float(frame["value"].max() - frame["value"].min()) or abs(float(frame["value"].max()))
+    colours = {actual_name: style.palette[0], target_name: style.palette[1]}
+    labelled = frame[frame["series"] == actual_name]
+    figure = ggplot(frame, aes(x="period", y="value", colour="series", group="series")) + [
+        geom_line(aes(linetype="series"), size=1),
+        geom_point(aes(shape="series"), size=3),
+        geom_text(
+            aes(label="text"),
+            data=labelled,
+            nudge_y=(span or 1) * 0.06,
+            va="bottom",
+            size=style.label_size,
+            show_legend=False,
+        ),
+        scale_x_discrete(
+            limits=_quarters_between(rows["quarter"].iloc[0], rows["quarter"].iloc[-1])
+        ),
+        scale_y_continuous(
+            labels=lambda values: [unit.format(v) for v in values], expand=(0.15, 0)
+        ),
+        scale_colour_manual(values=colours, breaks=series, name=""),
+        scale_linetype_manual(
+            values={actual_name: "solid", target_name: style.target_linetype},
+            breaks=series,
+            name="",
+        ),
+        scale_shape_manual(values={actual_name: "o", target_name: "D"}, breaks=series, name=""),
+        labs(x="Quarter", y=unit.name[:1].upper() + unit.name[1:]),
+        _theme(style),
+        theme(legend_title=element_blank()),
+    ]
+    label = "fig-measure-" + (re.sub(r"[^a-z0-9]+", "-", measure_id.lower()).strip("-") or "x")
+    caption = (
+        f"{measure_id} {title}: actual against quarterly target, {periods[0]} to {periods[-1]}"
+    )
+    return Chart(
+        figure,
+        caption,
+        _measure_alt(rows, periods, unit, q, framework),
+        label,
+        style.width,
+        style.height,
+    )
+
+
+def _measure_alt(
+    rows: pd.DataFrame, periods: list[str], unit: UnitStyle, q: Quarter, framework: Framework
+) -> str:
+    first = rows.iloc[0]
+    polarity = _POLARITY_WORDS.get(str(first["polarity"]), str(first["polarity"]))
+    actuals, targets = [], []
+    for period, r in zip(periods, rows.itertuples(index=False), strict=True):
+        actuals.append(f"{period} {_cell(r.actual, r.actual_state, unit)}")
+        targets.append(f"{period} {_cell(r.quarterly_target, r.quarterly_target_state, unit)}")
+    sentences = [
+        f"Line chart of {first['measure_id']} {first['title']} ({unit.name}; {polarity}) "
+        f"for each quarter from {periods[0]} to {periods[-1]}, with its quarterly target.",
+        f"Actual: {', '.join(actuals)}.",
+        f"Quarterly target: {', '.join(targets)}.",
+    ]
+    current = rows[rows["quarter"] == q.slug]
+    if not current.empty:
+        r = current.iloc[0]
+        if r["quarterly_basis"] == "rated":
+            sentences.append(
+                f"At the {q.period_end_words} the actual of {unit.format(float(r['actual']))} "
+                f"against a target of {unit.format(float(r['quarterly_target']))} is rated "
+                f"{framework.band(r['quarterly_status']).label}."
+            )
+        else:
+            words = _NOT_RATED_WORDS.get(str(r["quarterly_basis"]), "it is not rated")
+            sentences.append(f"At the {q.period_end_words} {words}.")
+    return " ".join(sentences)
+
+
+def _cell(value: float, state: str, unit: UnitStyle) -> str:
+    if state == STATE_VALUE:
+        return unit.format(float(value))
+    return STATE_LABELS.get(state, state)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _ReportTheme(theme_minimal):
+    """plotnine's minimal theme drawn in the configured fonts."""
+
+    def __init__(self, style: ChartStyle) -> None:
+        super().__init__(base_size=style.base_size, base_family="sans-serif")
+        self._rcParams["font.sans-serif"] = [*style.font_family, "DejaVu Sans"]
+
+
+def _theme(style: ChartStyle) -> theme:
+    """The common look: minimal, readable sizes, dark text, legend at the bottom."""
+    text = element_text(colour=style.text_colour, family="sans-serif")
+    return _ReportTheme(style) + theme(
+        text=text,
+        axis_text=element_text(size=style.base_size, colour=style.text_colour),
+        strip_text=element_text(size=style.base_size, colour=style.text_colour, ha="left"),
+        legend_position="bottom",
+        legend_text=element_text(size=style.base_size),
+        panel_grid_major_y=element_blank(),
+        panel_grid_minor=element_blank(),
+        axis_line_x=element_line(colour=style.text_colour),
+        figure_size=(style.width, style.height),
+    )
+
+
+def _quarters_between(first: str, last: str) -> list[str]:
+    """Short labels of every quarter from ``first`` to ``last``, so gaps keep their width.
+
+    Examples
+    --------
+    >>> _quarters_between("2020-21-Q4", "2021-22-Q2")
+    ['Q4 2020/21', 'Q1 2021/22', 'Q2 2021/22']
+    """
+    q, end = parse_quarter(first), parse_quarter(last)
+    labels = [q.short_label]
+    while q < end:
+        q = q.next
+        labels.append(q.short_label)
+    return labels
+
+
+def _integer_breaks(top: int) -> list[int]:
+    """Whole-number axis breaks from 0 to at least ``top``, about five of them.
+
+    Examples
+    --------
+    >>> _integer_breaks(3), _integer_breaks(14)
+    ([0, 1, 2, 3], [0, 5, 10, 15])
+    """
+    step = 1
+    for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        step = candidate
+        if top / candidate <= 5:
+            break
+    return list(range(0, top + step, step)) if top % step else list(range(0, top + 1, step))
+
+
+def _plain(text: object) -> str:
+    """Text drawn in a figure, with ``$`` escaped so matplotlib does not read it as maths.
+
+    Examples
+    --------
+    >>> _plain("$5 and $6")
+    '\\\\$5 and \\\\$6'
+    """
+    return str(text).replace("$", r"\$")
