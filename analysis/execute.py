@@ -183,14 +183,24 @@ def check_kernel(kernel_name: str = KERNEL_NAME) -> str:
     major, minor = sys.version_info[:2]
     if command in {"python", f"python{major}", f"python{major}.{minor}"}:
         return sys.executable
-    if os.path.normcase(os.path.abspath(command)) != os.path.normcase(
-        os.path.abspath(sys.executable)
-    ):
+    if not _same_interpreter(command, sys.executable):
         raise RunError(
             f"The Jupyter kernel {kernel_name!r} runs {command}, not this project's Python "
             f"({sys.executable}), so the notebooks would not see the project's packages. {fix}"
         )
     return command
+
+
+def _same_interpreter(command: str, executable: str) -> bool:
+    """Whether a kernel command runs this environment's Python (``python`` or ``python3``
+    of the same ``bin`` folder count as the same)."""
+    first, second = Path(os.path.abspath(command)), Path(os.path.abspath(executable))
+    if os.path.normcase(first) == os.path.normcase(second):
+        return True
+    try:
+        return first.parent == second.parent and os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 def execute_chapter(chapter: Chapter, folder: Path, cwd: Path = ROOT) -> Path:
