@@ -160,7 +160,7 @@ class ChartStyle:
         --------
         >>> style = load_chart_style()
         >>> style.bar_chart_height(4), style.bar_chart_height(15, panels=3)
-        (5.0, 6.75)
+        (5.0, 6.9)
         """
         return max(self.height, bars * self.bar_height + 0.3 * panels + 1.5)
 
