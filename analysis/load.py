@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import io
 import math
 import re
@@ -262,7 +263,14 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
 
 def _read_excel(path: Path, problems: list[Problem]) -> Iterator[tuple[str, pd.DataFrame]]:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, engine="openpyxl")
+        sheets = pd.read_excel(
+            path,
+            sheet_name=None,
+            dtype=object,
+            header=None,
+            keep_default_na=False,
+            engine="openpyxl",
+        )
     except Exception as exc:  # openpyxl raises many kinds of error for a damaged file
         problems.append(
             Problem(
@@ -279,7 +287,7 @@ def _read_excel(path: Path, problems: list[Problem]) -> Iterator[tuple[str, pd.D
                 Problem(
                     file=EXCEL_FILE,
                     sheet=str(name),
-                    rule=_unknown_table_rule(str(name), known, " sheet"),
+                    rule=_unknown_table_rule(str(name), known, ""),
                 )
             )
             continue
@@ -294,14 +302,22 @@ def _read_excel(path: Path, problems: list[Problem]) -> Iterator[tuple[str, pd.D
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells, stripped header names, entirely empty rows and columns dropped."""
-    frame = frame.copy()
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.fillna("").astype(str).astype(object)
-    empty = frame.apply(lambda s: s.str.strip().eq(""))
-    unnamed = [c.startswith("Unnamed: ") for c in frame.columns]
-    frame = frame.loc[:, ~(empty.all(axis=0).to_numpy() & pd.Series(unnamed).to_numpy())]
-    return frame[~empty.all(axis=1)] if len(frame.columns) else frame
+    """Text cells, stripped header names, entirely empty rows and unnamed columns dropped."""
+    columns = [str(c).strip() for c in frame.columns]
+    cells = [["" if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)]
+    blank = [[not v.strip() for v in row] for row in cells]
+    keep_columns = [
+        i
+        for i, name in enumerate(columns)
+        if not name.startswith("Unnamed: ") or not all(row[i] for row in blank)
+    ]
+    keep_rows = [i for i, row in enumerate(blank) if not all(row)]
+    return pd.DataFrame(
+        [[cells[r][c] for c in keep_columns] for r in keep_rows],
+        columns=[columns[c] for c in keep_columns],
+        index=frame.index[keep_rows],
+        dtype=object,
+    )
 
 
 def _cell_text(cell: object) -> str:
@@ -328,11 +344,9 @@ def _cell_text(cell: object) -> str:
 
 
 def _unknown_table_rule(name: str, known: list[str], suffix: str) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]}{suffix}?)" if close else ""
-    return f"{name}{suffix} is not a table of the dataset{hint}; the tables are {', '.join(known)}"
+    return f"is not a table of the dataset{hint}; the tables are {', '.join(known)}"
 
 
 # --------------------------------------------------------------------------- loading

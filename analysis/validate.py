@@ -272,7 +272,9 @@ def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | No
     try:
         check_keys(config, _CONFIG_FILE, required=CONFIG_KEYS)
     except ConfigError as exc:
-        problems.append(Problem(file=_CONFIG_FILE, rule=str(exc).removeprefix(f"{_CONFIG_FILE}: ")))
+        problems.append(
+            Problem(file=_CONFIG_FILE, rule=str(exc).removeprefix(f"{_CONFIG_FILE}: ").rstrip("."))
+        )
     for key in ("organisation", "plan"):
         if key in config and not str(config[key] or "").strip():
             problems.append(
@@ -554,18 +556,20 @@ def _check_keys(raw: RawDataset) -> list[Problem]:
         if not duplicated.any():
             continue
         file, sheet = raw.sources[table.name]
-        groups = keys[duplicated].groupby(list(table.key), sort=False).groups
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for row, values in zip(keys.index, keys.itertuples(index=False), strict=True):
+            if duplicated[row]:
+                groups.setdefault(tuple(values), []).append(int(row))
         per = " and ".join(table.key)
-        for key_values, rows in groups.items():
-            values = key_values if isinstance(key_values, tuple) else (key_values,)
-            shown = ", ".join(str(v) for v in values)
+        for values, rows in groups.items():
+            shown = ", ".join(values)
             for row in rows:
                 others = ", ".join(str(r) for r in rows if r != row)
                 problems.append(
                     Problem(
                         file=file,
                         sheet=sheet,
-                        row=int(row),
+                        row=row,
                         column=", ".join(table.key),
                         value=shown,
                         rule=f"duplicate {per}: also on row {others}; each must appear once",
@@ -601,7 +605,7 @@ def _check_references(raw: RawDataset) -> list[Problem]:
                             row=int(row),
                             column=col.name,
                             value=value,
-                            rule=f"is not a {target_column} in {target_file}{hint}",
+                            rule=f"does not match any {target_column} in {target_file}{hint}",
                         )
                     )
     return problems
@@ -623,6 +627,7 @@ def _check_amendments(raw: RawDataset) -> list[Problem]:
             continue
         known = _known(raw, f"{kind}s", f"{kind}_id")
         if known is not None and item not in known:
+            items = _where(raw, f"{kind}s")
             hint = _did_you_mean(item, sorted(known))
             problems.append(
                 Problem(
@@ -631,8 +636,8 @@ def _check_amendments(raw: RawDataset) -> list[Problem]:
                     row=int(row),
                     column="item_id",
                     value=item,
-                    rule=f"is not a {kind}_id in {_where(raw, f'{kind}s')}{hint}; only an "
-                    "amendment whose change is 'add' may name a new item",
+                    rule=f"does not match any {kind}_id in {items}{hint}; only an amendment "
+                    "whose change is 'add' may name a new item",
                 )
             )
     return problems
