@@ -30,7 +30,7 @@ import re
 import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -297,7 +297,7 @@ class Chart:
         The size the chart is drawn at, in inches.
     """
 
-    figure: ggplot
+    figure: ggplot = field(repr=False)
     caption: str
     alt: str
     label: str
