@@ -226,24 +226,30 @@ def _counts(row: Mapping[str, Any], noun: str) -> str:
 # Lists of items
 
 
-def completed_text(dataset: Dataset, quarter: str | Quarter, status: str = "completed") -> str:
-    """The commitments (actions and projects) completed this quarter, as a Markdown list.
+def completed_text(
+    dataset: Dataset,
+    quarter: str | Quarter,
+    status: str = "completed",
+    kinds: Sequence[str] = ("action",),
+) -> str:
+    """The commitments completed this quarter, as a Markdown list.
 
-    An item counts when its status this quarter is ``status`` (a key of the action or
-    project scale) and was something else, or nothing, last quarter.
+    An item of one of ``kinds`` (``action``, ``project``) counts when its status this
+    quarter (a project's RAG) is ``status``, a key of its scale, and was something else,
+    or nothing, last quarter.
 
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.load import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> print(completed_text(data, "2021-22 Q2"))
+    >>> print(completed_text(data, "2021-22 Q2", kinds=("action", "project")))
     One commitment was assessed as 'completed' during quarter two:
     <BLANKLINE>
     - Project three (P3)
     """
     q = parse_quarter(quarter)
-    done = _completed(dataset, q, status)
+    done = _completed(dataset, q, status, kinds)
     if done.empty:
         return f"No commitment was completed during {quarter_words(q)}."
     label = _status_label(dataset, status)
@@ -257,10 +263,10 @@ def completed_text(dataset: Dataset, quarter: str | Quarter, status: str = "comp
     return "\n".join(lines)
 
 
-def _completed(dataset: Dataset, q: Quarter, status: str) -> pd.DataFrame:
+def _completed(dataset: Dataset, q: Quarter, status: str, kinds: Sequence[str]) -> pd.DataFrame:
     frames = []
     for kind, scale in (("action", dataset.scales.actions), ("project", dataset.scales.projects)):
-        if status not in scale.keys:
+        if kind not in kinds or status not in scale.keys:
             continue
         changes = status_changes(dataset, q, kind)
         frames.append(changes[(changes["current"] == status) & (changes["previous"] != status)])

@@ -189,6 +189,9 @@ def test_completed_lists_actions_and_projects_newly_completed(tmp_path):
     updates = replace_cells(TABLES["action_updates"], {("A1", Q2): {"status": "Completed"}})
     data = synthetic_with(tmp_path, action_updates=updates)
     assert completed_text(data, Q2) == (
+        "One commitment was assessed as 'completed' during quarter two:\n\n- Action one (A1)"
+    )
+    assert completed_text(data, Q2, kinds=("action", "project")) == (
         "Two commitments were assessed as 'completed' during quarter two:\n\n"
         "- Action one (A1)\n- Project three (P3)"
     )
@@ -199,7 +202,9 @@ def test_completed_lists_actions_and_projects_newly_completed(tmp_path):
 def test_completed_when_nothing_was(tmp_path):
     updates = replace_cells(TABLES["project_updates"], {("P3", Q2): {"rag": "Green"}})
     data = synthetic_with(tmp_path, project_updates=updates)
-    assert completed_text(data, Q2) == "No commitment was completed during quarter two."
+    assert completed_text(data, Q2, kinds=("action", "project")) == (
+        "No commitment was completed during quarter two."
+    )
 
 
 def test_improvements_with_from_and_to(dataset):
