@@ -18,7 +18,13 @@ from __future__ import annotations
 
 import html
 
-from analysis.config import check_colour
+from analysis.config import (
+    MIN_CONTRAST,
+    check_colour,
+    check_contrast,
+    contrast_ratio,
+    relative_luminance,
+)
 from analysis.errors import ConfigError
 
 __all__ = [
@@ -29,108 +35,6 @@ __all__ = [
     "status_chip_html",
     "status_chip_text",
 ]
-
-#: The least contrast between a chip's text and its background (WCAG 2.2 AA, 1.4.3).
-MIN_CONTRAST = 4.5
-
-
-def relative_luminance(colour: str) -> float:
-    """The WCAG 2.x relative luminance of a colour, from 0 (black) to 1 (white).
-
-    Parameters
-    ----------
-    colour
-        A colour written ``#RRGGBB``.
-
-    Raises
-    ------
-    ConfigError
-        If the colour is not written ``#RRGGBB``.
-
-    Examples
-    --------
-    >>> relative_luminance("#000000"), relative_luminance("#FFFFFF")
-    (0.0, 1.0)
-    >>> round(relative_luminance("#777777"), 4)
-    0.1845
-    """
-    hex_digits = check_colour(colour, "colour")[1:]
-    channels = [int(hex_digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    red, green, blue = (
-        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
-    )
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def contrast_ratio(foreground: str, background: str) -> float:
-    """The WCAG 2.x contrast ratio of two colours, from 1 (none) to 21 (black on white).
-
-    The ratio is symmetric: which colour is the text does not matter.
-
-    Parameters
-    ----------
-    foreground, background
-        Colours written ``#RRGGBB``.
-
-    Raises
-    ------
-    ConfigError
-        If a colour is not written ``#RRGGBB``.
-
-    Examples
-    --------
-    >>> contrast_ratio("#000000", "#FFFFFF")
-    21.0
-    >>> round(contrast_ratio("#777777", "#FFFFFF"), 2)
-    4.48
-    """
-    lighter, darker = sorted(
-        (relative_luminance(foreground), relative_luminance(background)), reverse=True
-    )
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def check_contrast(
-    text_colour: str, colour: str, where: str, minimum: float = MIN_CONTRAST
-) -> float:
-    """Require enough contrast between text and its background colour.
-
-    Parameters
-    ----------
-    text_colour, colour
-        The text colour and the background colour, written ``#RRGGBB``.
-    where
-        Where the colours are configured, for the message (e.g. a file and status).
-    minimum
-        The least acceptable ratio; :data:`MIN_CONTRAST` by default.
-
-    Returns
-    -------
-    float
-        The contrast ratio.
-
-    Raises
-    ------
-    ConfigError
-        If the ratio is below ``minimum``; the message says which colours to change.
-
-    Examples
-    --------
-    >>> round(check_contrast("#FFFFFF", "#1D70B8", "Completed"), 2)
-    5.17
-    >>> check_contrast("#FFFFFF", "#F47738", "Amber")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    analysis.errors.ConfigError: Amber: text colour #FFFFFF on colour #F47738 has a ... 2.78:1, ...
-    """
-    ratio = contrast_ratio(text_colour, colour)
-    if ratio < minimum:
-        raise ConfigError(
-            f"{where}: text colour {text_colour} on colour {colour} has a contrast ratio "
-            f"of {ratio:.2f}:1, below the {minimum:g}:1 needed for readable text; choose a "
-            "darker colour or a text colour such as #0B0C0C or #FFFFFF that contrasts more."
-        )
-    return ratio
 
 
 def status_chip_html(label: str, colour: str, text_colour: str, icon: str | None = None) -> str:
@@ -170,7 +74,7 @@ def status_chip_html(label: str, colour: str, text_colour: str, icon: str | None
     word = _label(label)
     background = check_colour(colour, f"status {word!r}: colour")
     foreground = check_colour(text_colour, f"status {word!r}: text colour")
-    check_contrast(foreground, background, f"status {word!r}")
+    check_contrast(background, foreground, f"status {word!r}")
     symbol = _icon(icon)
     icon_html = (
         f'<span class="status-chip-icon" aria-hidden="true">{html.escape(symbol)}</span> '

@@ -69,15 +69,15 @@ THRESHOLD_CASES = [
 @pytest.mark.parametrize(("text_colour", "colour", "passes"), THRESHOLD_CASES)
 def test_check_contrast_threshold(text_colour, colour, passes):
     if passes:
-        assert check_contrast(text_colour, colour, "here") >= MIN_CONTRAST
+        assert check_contrast(colour, text_colour, "here") >= MIN_CONTRAST
     else:
-        with pytest.raises(ConfigError, match=r"^here: text colour .* below the 4\.5:1"):
-            check_contrast(text_colour, colour, "here")
+        with pytest.raises(ConfigError, match=r"^here: text colour .* needs at least 4\.5:1"):
+            check_contrast(colour, text_colour, "here")
 
 
 def test_check_contrast_accepts_a_ratio_exactly_at_the_minimum():
     ratio = contrast_ratio("#777777", "#FFFFFF")
-    assert check_contrast("#777777", "#FFFFFF", "here", minimum=ratio) == ratio
+    assert check_contrast("#FFFFFF", "#777777", "here", minimum=ratio) == ratio
 
 
 def test_contrast_errors_are_workbook_errors():
@@ -193,4 +193,4 @@ def test_shipped_scale_colours_are_readable(preset):
             chip = status_chip_html(status.label, status.colour, status.text_colour, status.icon)
             assert _chip(chip).text.strip() == status.label
     for band in scales.risks.score_bands:
-        check_contrast(band.text_colour, band.colour, f"{preset}: {band.name}")
+        check_contrast(band.colour, band.text_colour, f"{preset}: {band.name}")

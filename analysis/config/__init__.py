@@ -26,6 +26,7 @@ __all__ = [
     "contrast_ratio",
     "check_contrast",
     "MIN_CONTRAST",
+    "relative_luminance",
 ]
 
 CONFIG_DIR = Path(__file__).resolve().parent
@@ -111,8 +112,24 @@ def check_colour(value: Any, where: str) -> str:
     return value.upper()
 
 
+def relative_luminance(colour: str) -> float:
+    """The WCAG 2.x relative luminance of a ``#RRGGBB`` colour, from 0 (black) to 1 (white).
+
+    Examples
+    --------
+    >>> relative_luminance("#000000"), relative_luminance("#FFFFFF")
+    (0.0, 1.0)
+    >>> round(relative_luminance("#777777"), 4)
+    0.1845
+    """
+    digits = check_colour(colour, "colour")[1:]
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
 def contrast_ratio(first: str, second: str) -> float:
-    """The WCAG contrast ratio of two ``#RRGGBB`` colours, from 1 to 21.
+    """The WCAG contrast ratio of two ``#RRGGBB`` colours, from 1 to 21 (symmetric).
 
     Examples
     --------
@@ -121,15 +138,21 @@ def contrast_ratio(first: str, second: str) -> float:
     >>> round(contrast_ratio("#1D70B8", "#FFFFFF"), 2)
     5.17
     """
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def check_contrast(colour: str, text_colour: str, where: str) -> None:
-    """Reject a text colour that does not reach :data:`MIN_CONTRAST` on its background.
+def check_contrast(
+    colour: str, text_colour: str, where: str, minimum: float = MIN_CONTRAST
+) -> float:
+    """Reject a text colour that does not reach ``minimum`` contrast on its background.
+
+    Returns the contrast ratio when it is enough.
 
     Examples
     --------
+    >>> round(check_contrast("#1D70B8", "#FFFFFF", "Completed"), 2)
+    5.17
     >>> check_contrast("#FFDD00", "#FFFFFF", "bands.yml, band 'amber'")
     Traceback (most recent call last):
     ...
@@ -137,16 +160,10 @@ def check_contrast(colour: str, text_colour: str, where: str) -> None:
     contrast ratio of 1.34:1; WCAG AA needs at least 4.5:1. Choose a darker or lighter ...
     """
     ratio = contrast_ratio(colour, text_colour)
-    if ratio < MIN_CONTRAST:
+    if ratio < minimum:
         raise ConfigError(
             f"{where}: text colour {text_colour} on {colour} has a contrast ratio of "
-            f"{math.floor(ratio * 100) / 100:.2f}:1; WCAG AA needs at least {MIN_CONTRAST}:1. "
+            f"{math.floor(ratio * 100) / 100:.2f}:1; WCAG AA needs at least {minimum:g}:1. "
             "Choose a darker or lighter text colour (e.g. #0B0C0C or #FFFFFF)."
         )
-
-
-def _luminance(colour: str) -> float:
-    """WCAG relative luminance of a ``#RRGGBB`` colour."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return ratio
