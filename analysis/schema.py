@@ -131,6 +131,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "risk_movement": ("new", "escalated", "de-escalated", "closed", "redefined", "unchanged"),
     "amendment_change": ("delete", "split", "add", "amend"),
     "item_kind": ("measure", "action", "project", "risk"),
+    "project_stage": ("delivery", "closure"),
 }
 
 _ITEM = "id of the item"
@@ -285,6 +286,10 @@ TABLES: tuple[Table, ...] = (
             _QUARTER,
             Column("rag", "vocab", True, vocab="project_rating", example="Amber/Green"),
             Column("dca", "vocab", True, vocab="project_rating", example="Green"),
+            Column("stage", "vocab", vocab="project_stage",
+                   description="where the project is in its life, if recorded: delivery, or "
+                   "closure for a project finishing its closure activities (still rated)",
+                   example="closure"),
             _COMMENT,
             _PROV,
         ),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "percent",
     "monitoring_counts",
+    "monitoring_notes",
     "action_status_counts",
     "rated_measures",
     "status_changes",
@@ -50,45 +51,71 @@ def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     """How many items of each kind are monitored in each theme this quarter.
 
     An item is monitored when it has an update for the quarter; a risk no longer on the
-    register (de-escalated or closed this quarter) is not counted. Projects that are
-    closed or in closure are counted, and also shown in ``not_rated``.
+    register (de-escalated or closed this quarter) is not counted. Items counted but
+    not rated (an action not assessed, a project not started or closed) and projects
+    in their closure stage are counted, and noted in :func:`monitoring_notes`.
 
     Returns
     -------
     pandas.DataFrame
         One row per kind and theme: ``kind``, ``label``, ``theme``, ``count``,
-        ``not_rated`` (items counted that carry no rating this quarter).
+        ``not_rated`` (items counted that carry no rating this quarter) and
+        ``in_closure`` (projects in their closure stage).
     """
     q = parse_quarter(quarter)
-    items = list_items(dataset)
-    register = risk_register(dataset, q)
-    off_register = set(register.loc[~register["on_register"], "risk_id"])
+    notes = monitoring_notes(dataset, q)
     rows = []
     for kind, (_, _, _, label) in KINDS.items():
-        updates = updates_for(dataset, kind, q)
-        updates = updates[~updates["id"].isin(off_register)] if kind == "risk" else updates
-        merged = updates.merge(items[items["kind"] == kind], on="id", how="left")
-        merged["unrated"] = _unrated(dataset, kind, merged)
+        monitored = _monitored(dataset, kind, q)
         for theme in theme_names(dataset):
-            in_theme = merged[merged["theme"] == theme]
+            mine = notes[(notes["kind"] == kind) & (notes["theme"] == theme)]
             rows.append(
                 {
                     "kind": kind,
                     "label": label,
                     "theme": theme,
-                    "count": len(in_theme),
-                    "not_rated": int(in_theme["unrated"].sum()),
+                    "count": int((monitored["theme"] == theme).sum()),
+                    "not_rated": int(mine.loc[mine["note"] != "closure", "count"].sum()),
+                    "in_closure": int(mine.loc[mine["note"] == "closure", "count"].sum()),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def _unrated(dataset: Dataset, kind: str, updates: pd.DataFrame) -> pd.Series:
-    if kind == "action":
-        return ~updates["status"].isin(dataset.scales.actions.rated_keys)
-    if kind == "project":
-        return ~updates["rag"].isin(dataset.scales.projects.rated_keys)
-    return pd.Series(False, index=updates.index)
+def monitoring_notes(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+    """Why some monitored items need a note: not rated this quarter, or in closure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind``, ``theme``, ``note`` and ``count``: ``note`` is the key of an unrated
+        status (``not_assessed``, ``pre_start``, ``completed``, ...) or ``closure``
+        for a project in its closure stage, which is still rated.
+    """
+    q = parse_quarter(quarter)
+    rows = []
+    for kind, field, scale in (
+        ("action", "status", dataset.scales.actions),
+        ("project", "rag", dataset.scales.projects),
+    ):
+        monitored = _monitored(dataset, kind, q)
+        notes = monitored[field].where(~monitored[field].isin(scale.rated_keys))
+        if kind == "project":
+            notes = notes.where(notes.notna() | (monitored["stage"] != "closure"), "closure")
+        counted = pd.DataFrame({"theme": monitored["theme"], "note": notes}).dropna()
+        for (theme, note), group in counted.groupby(["theme", "note"], sort=False):
+            rows.append({"kind": kind, "theme": theme, "note": note, "count": len(group)})
+    return pd.DataFrame(rows, columns=["kind", "theme", "note", "count"])
+
+
+def _monitored(dataset: Dataset, kind: str, q: Quarter) -> pd.DataFrame:
+    """This quarter's updates of a kind that are monitored, with the item's theme."""
+    updates = updates_for(dataset, kind, q)
+    if kind == "risk":
+        register = risk_register(dataset, q)
+        updates = updates[~updates["id"].isin(register.loc[~register["on_register"], "risk_id"])]
+    items = list_items(dataset)
+    return updates.merge(items.loc[items["kind"] == kind, ["id", "theme"]], on="id", how="left")
 
 
 def action_status_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from analysis.summary import (
     dataset_measure_values,
     headline_figures,
     monitoring_counts,
+    monitoring_notes,
     rated_measures,
     status_changes,
 )
@@ -166,7 +167,7 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     >>> from analysis.load import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> html = monitoring_table(data, "2021-22 Q2").as_raw_html()
-    >>> "2 (1 in closure)" in html and "Priority projects" in html
+    >>> "1 (1 in closure)" in html and "Priority projects" in html
     True
     """
     q = parse_quarter(quarter)
@@ -195,22 +196,14 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
 
 
 def _not_rated_notes(dataset: Dataset, q: Quarter) -> dict[tuple[str, str], dict[str, int]]:
-    """For each kind and theme, the items counted but not rated, by the words for why."""
+    """For each kind and theme, the items that need a note, by the words for why."""
     words = _settings()["not_rated"]
-    items = list_items(dataset)[["id", "kind", "theme"]]
+    scales = {"action": dataset.scales.actions, "project": dataset.scales.projects}
     notes: dict[tuple[str, str], dict[str, int]] = {}
-    for kind, field, scale in (
-        ("action", "status", dataset.scales.actions),
-        ("project", "rag", dataset.scales.projects),
-    ):
-        updates = updates_for(dataset, kind, q).merge(
-            items[items["kind"] == kind], on="id", how="left"
-        )
-        unrated = updates[~updates[field].isin(scale.rated_keys)]
-        for theme, key in zip(unrated["theme"], unrated[field], strict=True):
-            word = words.get(key) or (scale.label(key).lower() if key else "not rated")
-            bucket = notes.setdefault((kind, theme), {})
-            bucket[word] = bucket.get(word, 0) + 1
+    for row in monitoring_notes(dataset, q).itertuples(index=False):
+        word = words.get(row.note) or scales[row.kind].label(row.note).lower()
+        bucket = notes.setdefault((row.kind, row.theme), {})
+        bucket[word] = bucket.get(word, 0) + row.count
     return notes
 
 

@@ -40,11 +40,11 @@ P1,a1,3,Project one,
 P2,b1,4,Project two,
 P3,b1,5,Project three,
 """,
-    "project_updates": """project_id,quarter,rag,dca,commentary,provenance
-P1,2021-22-Q1,Amber/Green,Green,,published
-P1,2021-22-Q2,Green,Green,,published
-P2,2021-22-Q2,Amber/Red,Amber/Green,,published
-P3,2021-22-Q2,Completed,Completed,,published
+    "project_updates": """project_id,quarter,rag,dca,stage,commentary,provenance
+P1,2021-22-Q1,Amber/Green,Green,,,published
+P1,2021-22-Q2,Green,Green,closure,,published
+P2,2021-22-Q2,Amber/Red,Amber/Green,delivery,,published
+P3,2021-22-Q2,Completed,Completed,,,published
 """,
     "measures": """measure_id,outcome_id,position,title,unit,polarity,frequency,directorate
 M1,a1,4,Measure one,percent,higher,quarterly,

@@ -93,8 +93,8 @@ def test_monitoring_arrangements_by_theme(derby, kind, by_theme):
 
 
 def test_one_organisation_project_is_in_closure(derby):
-    counts = monitoring_counts(derby, Q2).set_index(["kind", "theme"])["not_rated"]
-    assert counts[("project", "Our organisation")] == 1
+    counts = monitoring_counts(derby, Q2).set_index(["kind", "theme"])["in_closure"]
+    assert [counts[("project", theme)] for theme in THEMES] == [0, 0, 1]
 
 
 def test_engine_gives_every_published_quarterly_status(derby):

@@ -105,6 +105,7 @@ def test_monitoring_counts(dataset):
     assert counts.loc[("action", "Theme B"), "count"] == 3
     assert counts.loc[("action", "Theme B"), "not_rated"] == 1
     assert counts.loc[("project", "Theme B"), ["count", "not_rated"]].tolist() == [2, 1]
+    assert counts.loc[("project", "Theme A"), ["count", "in_closure"]].tolist() == [1, 1]
     assert counts.loc[("measure", "Theme B"), "count"] == 3
     assert counts.loc[("risk", "Theme A"), "count"] == 2
     assert counts.loc[("risk", "Theme B"), "count"] == 1  # R4 left the register

@@ -157,7 +157,7 @@ def test_monitoring_table_counts_by_theme_with_not_rated_notes(dataset):
     assert parsed.head == [["Kind of item", "Theme A", "Theme B", "Total"]]
     assert rows_by_first(parsed) == {
         "Milestones / priority actions": ["2", "3 (1 not assessed)", "5 (1 not assessed)"],
-        "Priority projects": ["1", "2 (1 in closure)", "3 (1 in closure)"],
+        "Priority projects": ["1 (1 in closure)", "2 (1 closed)", "3 (1 in closure, 1 closed)"],
         "Priority measures": ["2", "3", "5"],
         "Strategic risks": ["2", "1", "3"],
     }

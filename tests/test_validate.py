@@ -133,7 +133,7 @@ ACCEPTED_CELLS = [
     ("measure_values", 2, "quarter", "2021-2022 Q1"),
     ("measures", 2, "polarity", "HIGHER"),
     ("action_updates", 2, "status", "complete"),
-    ("project_updates", 2, "rag", "in closure"),
+    ("project_updates", 2, "rag", "closed"),
     ("actions", 2, "expected_completion", "2024-02-29"),
     ("risk_updates", 2, "movement", ""),
     ("amendments", 3, "item_id", "Z99"),  # a new item may be added
