@@ -235,6 +235,12 @@ TABLES: tuple[Table, ...] = (
                    "kept to reconcile the engine against published reports",
                    example="Blue"),
             _COMMENT,
+            Column("improvement_actions", "text",
+                   description="what is being done to improve, for a measure off target",
+                   example="<p>Extra clinics from October.</p>"),
+            Column("intervention", "text",
+                   description="any intervention or review planned (e.g. a performance "
+                   "surgery or a scrutiny review)", example="Scrutiny review in Q3"),
             _PROV,
         ),
         key=("measure_id", "quarter"),

@@ -54,14 +54,14 @@ M4,b1,7,Measure four,percent,higher,quarterly,
 M5,b1,8,Measure five,number,higher,quarterly,
 """,
     "measure_values": "measure_id,quarter,actual,quarterly_target,annual_target,forecast,"
-    "baseline,benchmark,reported_status,commentary,provenance\n"
-    """M1,2021-22-Q1,100%,100%,100%,100%,,,,,published
-M1,2021-22-Q2,110%,100%,100%,100%,,,Blue,,published
-M2,2021-22-Q1,101,100,100,100,,,,,published
-M2,2021-22-Q2,105,100,100,120,,,Amber,,published
-M3,2021-22-Q2,40,,,,,,,,published
-M4,2021-22-Q2,55%,Baseline,No target,,,,,,published
-M5,2021-22-Q2,Due in Q3,10,50,60,,,,,assumed
+    "baseline,benchmark,reported_status,commentary,improvement_actions,intervention,provenance\n"
+    """M1,2021-22-Q1,100%,100%,100%,100%,,,,,,,published
+M1,2021-22-Q2,110%,100%,100%,100%,,,Blue,,,,published
+M2,2021-22-Q1,101,100,100,100,,,,,,,published
+M2,2021-22-Q2,105,100,100,120,,,Amber,,,,published
+M3,2021-22-Q2,40,,,,,,,,,,published
+M4,2021-22-Q2,55%,Baseline,No target,,,,,,,,published
+M5,2021-22-Q2,Due in Q3,10,50,60,,,,,,,assumed
 """,
     "risks": """risk_id,outcome_id,position,title,risk_type,directorate
 R1,a1,6,Risk one,threat,
