@@ -69,7 +69,7 @@ SPELLINGS = [
     ("projects", "amber-red", "amber_red"),
     ("projects", "Amber Red", "amber_red"),
     ("projects", "Pre Start", "pre_start"),
-    ("projects", "In closure", "completed"),
+    ("projects", "Closed", "completed"),
     ("projects", "Green", "green"),
     ("actions", "Green", None),
     ("actions", "", None),
