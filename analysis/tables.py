@@ -494,7 +494,11 @@ def _risk_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, str]]
 
 _EXCEPTION_COLUMNS = [
     "group", "measure", "quarterly_status", "year_end_status", "quarterly_target", "actual",
-    "annual_target", "forecast", "travel", "context",
+    "annual_target", "forecast", "travel", "context", "improvement", "intervention",
+]  # fmt: skip
+# Columns of the exceptions table whose cells are HTML built or sanitised here.
+_HTML_EXCEPTION_COLUMNS = [
+    "quarterly_status", "year_end_status", "travel", "context", "improvement", "intervention",
 ]  # fmt: skip
 
 
@@ -506,7 +510,9 @@ def exceptions_table(
     A measure is an exception when its quarterly status or its year-end forecast status
     is one of ``framework.worst(bands)``. Rows are grouped by directorate (or theme) and
     show both statuses as chips, the quarterly target and actual, the annual target and
-    forecast, the direction of travel and the commentary as context.
+    forecast, the direction of travel, the commentary as context, and the improvement
+    actions and any intervention or review (``improvement_actions`` and ``intervention``
+    of the measure's values), each sanitised like the commentary.
 
     Parameters
     ----------
@@ -556,6 +562,8 @@ def exceptions_table(
                 "forecast": format_value(r["forecast"], unit, r["forecast_state"]),
                 "travel": _measure_travel(moved, q),
                 "context": sanitise_html(r["commentary"]),
+                "improvement": sanitise_html(r["improvement_actions"]),
+                "intervention": sanitise_html(r["intervention"]),
                 "_order": measures.index.get_loc(r["measure_id"]),
             }
         )
@@ -575,11 +583,13 @@ def exceptions_table(
             forecast="Forecast",
             travel="Direction of travel",
             context="Context",
+            improvement="Improvement actions",
+            intervention="Intervention or review",
         )
         .tab_spanner("This quarter", columns=["quarterly_target", "actual"])
         .tab_spanner("Year end", columns=["annual_target", "forecast"])
         .cols_align("left", columns=["measure", "quarterly_status", "year_end_status", "travel"])
-        .cols_align("left", columns="context")
+        .cols_align("left", columns=["context", "improvement", "intervention"])
         .cols_align("right", columns=["quarterly_target", "actual", "annual_target", "forecast"])
     )
     labels = " or ".join(framework.band(k).label for k in framework.worst(bands))
@@ -587,7 +597,7 @@ def exceptions_table(
         f"Measures rated {labels} this quarter or forecast to be at year end "
         f"({framework.name}); {len(frame)} in all."
     )
-    return _with_html(table, ["quarterly_status", "year_end_status", "travel", "context"])
+    return _with_html(table, _HTML_EXCEPTION_COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------

@@ -274,7 +274,7 @@ def test_exceptions_table_holds_measures_in_the_two_worst_bands(dataset):
         "■ Red rated: the forecast compared with the annual target",
         "100", "105", "100", "120",
         "↘ Deteriorating (on Q1 2021/22)",
-        "",
+        "", "", "",
     ]  # fmt: skip
     assert len(parsed.body) == 2
     assert "Measures rated Amber or Red" in " ".join(parsed.notes)
@@ -294,6 +294,28 @@ def test_exceptions_by_directorate_and_by_year_end_status(tmp_path):
     # M5 has no actual yet, but its forecast (40 against 50) is 20% short: Red at year end
     assert rows["Measure five (M5)"][0] == "Not rated not rated: no actual for the quarter"
     assert rows["Measure five (M5)"][1].startswith("■ Red")
+
+
+def test_exceptions_show_improvement_actions_and_intervention_sanitised(tmp_path):
+    values = replace_cells(
+        TABLES["measure_values"],
+        {
+            ("M2", Q2): {
+                "improvement_actions": "<p>Extra <i>clinics</i></p><script>x()</script>",
+                "intervention": '<a href="javascript:x()">Scrutiny</a> review in Q3',
+            }
+        },
+    )
+    table = exceptions_table(synthetic_with(tmp_path, measure_values=values), Q2)
+    parsed = parse(table)
+    assert parsed.head[0][-2:] == ["Improvement actions", "Intervention or review"]
+    assert rows_by_first(parsed)["Measure two (M2)"][-2:] == [
+        "Extra clinics",
+        "Scrutiny review in Q3",
+    ]
+    html = table.as_raw_html()
+    assert "Extra <i>clinics</i>" in html
+    assert "<script" not in html.split("<tbody", 1)[1] and "javascript:" not in html
 
 
 def test_exceptions_table_rejects_an_unknown_grouping(dataset):
@@ -485,7 +507,13 @@ def _hostile_dataset(tmp_path, commentary: str, title: str = "<script>x()</scrip
     return synthetic_with(
         tmp_path,
         action_updates=comment(TABLES["action_updates"], "A1"),
-        measure_values=comment(TABLES["measure_values"], "M2"),
+        measure_values=replace_cells(
+            TABLES["measure_values"],
+            {
+                (key, Q2): {"commentary": commentary, "improvement_actions": commentary}
+                for key in ("M2",)
+            },
+        ),
         risk_updates=comment(TABLES["risk_updates"], "R1"),
         measures=measures,
     )
