@@ -32,6 +32,16 @@ def list_items(dataset: Dataset) -> pd.DataFrame:
     """Every item of every kind with its theme and outcome, in report order.
 
     Report order is theme, then outcome, then the item's position within its outcome.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> list_items(data)[["id", "kind", "theme"]].head(3)
+       id     kind    theme
+    0  A1   action  Theme A
+    1  A2   action  Theme A
+    2  P1  project  Theme A
     """
     frames = []
     for kind, (table, _, id_col, _) in KINDS.items():
@@ -64,12 +74,29 @@ def list_items(dataset: Dataset) -> pd.DataFrame:
 
 
 def updates_for(dataset: Dataset, kind: str, quarter: Quarter) -> pd.DataFrame:
-    """The updates of one kind of item for a quarter, with the item id in ``id``."""
+    """The updates of one kind of item for a quarter, with the item id in ``id``.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> from analysis.quarters import parse_quarter
+    >>> updates_for(data, "action", parse_quarter("2021-22 Q2"))["status"].tolist()
+    ['on_track', 'major_slippage', 'completed', 'not_assessed', 'on_track']
+    """
     _, table, id_col, _ = KINDS[kind]
     updates = dataset[table]
     return updates[updates["quarter"] == quarter.slug].rename(columns={id_col: "id"})
 
 
 def theme_names(dataset: Dataset) -> list[str]:
-    """The plan's theme names in report order."""
+    """The plan's theme names in report order.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> theme_names(data)
+    ['Theme A', 'Theme B']
+    """
     return list(dataset["themes"].sort_values("position", kind="stable")["name"])

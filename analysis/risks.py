@@ -77,6 +77,18 @@ def risk_register(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
         ``theme``, ``outcome``, ``risk_type``, ``impact``, ``likelihood``, ``score``,
         ``band``, ``previous_score``, ``previous_band``, ``movement``,
         ``on_register``, ``commentary``, ``provenance``.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> register = risk_register(data, "2021-22 Q2")
+    >>> register[["risk_id", "score", "previous_score", "movement", "on_register"]]
+      risk_id  score  previous_score      movement  on_register
+    0      R1     12               9     increased         True
+    1      R2      4            <NA>     escalated         True
+    2      R3      4               4     unchanged         True
+    3      R4      6               6  de-escalated        False
     """
     q = parse_quarter(quarter)
     scale = dataset.scales.risks
@@ -144,6 +156,16 @@ def risk_matrix(register: pd.DataFrame, risk_type: str, scale: RiskScale) -> pd.
         Sixteen rows, highest impact first and then by likelihood: ``impact``,
         ``impact_label``, ``likelihood``, ``likelihood_label``, ``score``, ``band``,
         ``colour``, ``text_colour``, ``count``, ``risk_ids`` (comma-separated).
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> matrix = risk_matrix(risk_register(data, "2021-22 Q2"), "threat", data.scales.risks)
+    >>> matrix[matrix["count"] > 0][["impact_label", "likelihood_label", "score", "band", "count"]]
+      impact_label likelihood_label  score  band  count
+    2    Very high         Probable     12  High      1
+    9       Medium         Possible      4   Low      1
     """
     on = register[register["on_register"] & (register["risk_type"] == risk_type)]
     impact_words = scale.words(risk_type, "impact")
@@ -178,6 +200,17 @@ def movement_counts(register: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``movement`` and ``count``, most frequent first, then by name.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> movement_counts(risk_register(data, "2021-22 Q2"))
+           movement  count
+    0  de-escalated      1
+    1     escalated      1
+    2     increased      1
+    3     unchanged      1
     """
     counts = register["movement"].value_counts().rename_axis("movement").reset_index()
     return counts.sort_values(["count", "movement"], ascending=[False, True]).reset_index(drop=True)

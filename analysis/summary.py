@@ -31,6 +31,7 @@ __all__ = [
     "status_changes",
     "headline_figures",
     "item_statuses",
+    "dataset_measure_values",
 ]
 
 
@@ -61,6 +62,18 @@ def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
         One row per kind and theme: ``kind``, ``label``, ``theme``, ``count``,
         ``not_rated`` (items counted that carry no rating this quarter) and
         ``in_closure`` (projects in their closure stage).
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> counts = monitoring_counts(data, "2021-22 Q2")
+    >>> counts[["kind", "theme", "count", "not_rated", "in_closure"]].head(4)
+          kind    theme  count  not_rated  in_closure
+    0   action  Theme A      2          0           0
+    1   action  Theme B      3          1           0
+    2  project  Theme A      1          0           1
+    3  project  Theme B      2          1           0
     """
     q = parse_quarter(quarter)
     notes = monitoring_notes(dataset, q)
@@ -91,6 +104,16 @@ def monitoring_notes(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
         ``kind``, ``theme``, ``note`` and ``count``: ``note`` is the key of an unrated
         status (``not_assessed``, ``pre_start``, ``completed``, ...) or ``closure``
         for a project in its closure stage, which is still rated.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> monitoring_notes(data, "2021-22 Q2")
+          kind    theme          note  count
+    0   action  Theme B  not_assessed      1
+    1  project  Theme A       closure      1
+    2  project  Theme B     completed      1
     """
     q = parse_quarter(quarter)
     rows = []
@@ -127,6 +150,18 @@ def action_status_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFra
         One row per status of the action scale (best first; a status held by no
         action is kept only if it is rated): ``status`` (key), ``label``, one column
         per theme in plan order, and ``Total``.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> action_status_counts(data, "2021-22 Q2")
+               status           label  Theme A  Theme B  Total
+    0       completed       Completed        0        1      1
+    1        on_track        On track        1        1      2
+    2   some_slippage   Some slippage        0        0      0
+    3  major_slippage  Major slippage        1        0      1
+    4    not_assessed    Not assessed        0        1      1
     """
     q = parse_quarter(quarter)
     scale = dataset.scales.actions
@@ -163,6 +198,19 @@ def rated_measures(dataset: Dataset, quarter: str | Quarter | None = None) -> pd
     pandas.DataFrame
         The columns of :func:`analysis.ratings.rate_measures`, plus ``title``,
         ``frequency`` and ``directorate`` of the measure.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> rated = rated_measures(data, "2021-22 Q2")
+    >>> rated[["measure_id", "quarterly_d", "quarterly_status", "quarterly_basis"]]
+      measure_id  quarterly_d quarterly_status   quarterly_basis
+    0         M1         0.10             blue             rated
+    1         M2        -0.05            amber             rated
+    2         M3          NaN             None  polarity_neither
+    3         M4          NaN             None          baseline
+    4         M5          NaN             None           no_data
     """
     measures = dataset["measures"][
         ["measure_id", "title", "unit", "polarity", "frequency", "directorate"]
@@ -209,6 +257,19 @@ def status_changes(
         ``current`` (status keys, None when absent), their labels, and ``change``:
         ``improved``, ``declined``, ``unchanged``, ``changed`` (to or from a status
         that is not rated, such as "not assessed"), ``new`` or ``removed``.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> changes = status_changes(data, "2021-22 Q2", "action")
+    >>> changes[["id", "previous_label", "current_label", "change"]]
+       id  previous_label   current_label     change
+    0  A1   Some slippage        On track   improved
+    1  A2        On track  Major slippage   declined
+    2  A3       Completed       Completed  unchanged
+    3  A4             NaN    Not assessed        new
+    4  A5  Major slippage        On track   improved
     """
     q = parse_quarter(quarter)
     statuses, field, rank, label = _status_source(dataset, kind, field)
@@ -311,6 +372,15 @@ def headline_figures(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
         ``previous_value`` (the same figure last quarter, NaN if the data does not
         hold it), ``unit`` (``percent`` or ``count``) and ``left_out`` (items of that
         kind not counted in the denominator, e.g. measures with no target).
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> figures = headline_figures(data, "2021-22 Q2").set_index("figure")
+    >>> row = figures.loc["actions_on_track_or_completed"]
+    >>> [float(row[c]) for c in ("numerator", "denominator", "value", "previous_value")]
+    [3.0, 4.0, 75.0, 50.0]
     """
     q = parse_quarter(quarter)
     held = {x.slug for x in dataset.quarters}
@@ -443,6 +513,17 @@ def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
       ``direction_of_travel`` the register movement.
 
     Every row carries the provenance of its update (published, derived, assumed).
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> item_statuses(data, "2021-22 Q2")[["id", "kind", "status", "previous_status"]].head(4)
+       id     kind            status         previous_status
+    0  A1   action          On track           Some slippage
+    1  A2   action    Major slippage                On track
+    2  P1  project  Green; DCA Green  Amber/Green; DCA Green
+    3  M1  measure              Blue                   Green
     """
     q = parse_quarter(quarter)
     items = list_items(dataset).set_index(["kind", "id"])
@@ -502,7 +583,18 @@ def _measure_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
 
 
 def dataset_measure_values(dataset: Dataset) -> pd.DataFrame:
-    """Every quarter's measure values joined to the measure's unit and polarity."""
+    """Every quarter's measure values joined to the measure's unit and polarity.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
+    >>> dataset_measure_values(data)[["measure_id", "quarter", "actual", "polarity"]].head(3)
+      measure_id     quarter  actual polarity
+    0         M1  2021-22-Q1   100.0   higher
+    1         M1  2021-22-Q2   110.0   higher
+    2         M2  2021-22-Q1   101.0    lower
+    """
     measures = dataset["measures"][["measure_id", "unit", "polarity", "frequency"]]
     return dataset["measure_values"].merge(measures, on="measure_id", how="left")
 

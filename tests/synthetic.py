@@ -6,7 +6,11 @@ folder and loaded through the real loader, so the tests exercise the whole path.
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from pathlib import Path
+
+from analysis.load import Dataset, load_dataset
 
 TABLES = {
     "themes": """theme_id,name,position,description
@@ -97,3 +101,12 @@ def write_synthetic(folder: Path, **overrides: str) -> Path:
     for name, text in {**TABLES, **overrides}.items():
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     return folder
+
+
+@functools.cache
+def synthetic_dataset() -> Dataset:
+    """The synthetic dataset, written to a temporary folder and loaded once per process.
+
+    For examples and tests that only read it; a test that edits it writes its own copy.
+    """
+    return load_dataset(write_synthetic(Path(tempfile.mkdtemp(prefix="synthetic-")) / "synthetic"))
