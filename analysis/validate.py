@@ -162,6 +162,21 @@ def validate_dataset(path: str | Path, quarter: str | None = None) -> list[Probl
         If ``path`` is not a folder.
     QuarterError
         If ``quarter`` is not a quarter at all.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from tests.synthetic import TABLES, write_synthetic
+    >>> measures = TABLES["measures"].replace("higher,quarterly", "hihger,quarterly", 1)
+    >>> folder = write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d", measures=measures)
+    >>> print(format_problems(validate_dataset(folder)))
+    1 problem found:
+    <BLANKLINE>
+    measures.csv
+      row 2, column "polarity", value "hihger": must be one of higher, lower, neither
+      (did you mean 'higher'?)
+    >>> validate_dataset(folder, quarter="2022-23 Q1")[-1].rule
+    'the dataset holds no updates for 2022-23-Q1; it holds 2021-22-Q1, 2021-22-Q2'
     """
     from analysis.load import read_raw
 
