@@ -1,32 +1,142 @@
-"""Small selections the report's chapter notebooks display.
+"""What the report's chapter notebooks need besides tables, text and charts.
 
-The notebooks in ``notebooks/`` only narrate; where a chapter needs a slice of a table or a
-table built from configuration, the function lives here, is tested, and the notebook calls
-it.
+The notebooks in ``notebooks/`` only narrate; where a chapter needs a heading from the
+data, a selection of a table or a chart saved beside the executed notebook, the function
+lives here, is tested, and the notebook calls it.
+
+A chart is shown as a :class:`Figure`: its SVG is written into the executed notebook's
+folder (``output_dir``, a parameter the run sets) and the notebook displays Markdown
+``![caption](figures/x.svg){#fig-x fig-alt="..."}``, which Quarto renders as a numbered
+figure with its alt text in HTML and PDF alike. The output also carries the figure's
+source, caption and alt text as metadata, so that the preview pages made without Quarto
+(:func:`analysis.render.preview_html`) show the same figure.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analysis.errors import WorkbookError
+from analysis.narrative import html_to_markdown
 
 if TYPE_CHECKING:
-    from analysis.frameworks import Framework
-    from analysis.scales import Scale
+    from analysis.charts import Chart
+    from analysis.load import Dataset
 
-__all__ = ["theme_name", "theme_statuses", "exception_statuses", "framework_table", "scale_table"]
+__all__ = [
+    "FIGURES_FOLDER",
+    "FIGURE_METADATA",
+    "Figure",
+    "save_figure",
+    "heading",
+    "theme_name",
+    "theme_outcomes",
+    "exception_grouping",
+]
+
+#: The folder, beside the executed notebook, that its figures are written into.
+FIGURES_FOLDER = "figures"
+#: The key of a figure output's metadata: ``{"src": ..., "caption": ..., "alt": ...}``.
+FIGURE_METADATA = "report-figure"
 
 
-def theme_name(themes: pd.DataFrame, theme_id: str) -> str:
-    """The name of the theme with this id.
+@dataclass(frozen=True)
+class Figure:
+    """A chart saved as SVG, displayed in a notebook as a Quarto figure.
+
+    Attributes
+    ----------
+    src
+        The SVG's path relative to the executed notebook (``figures/fig-x.svg``).
+    caption, alt, label
+        The chart's caption, alternative text and cross-reference label.
+    markdown
+        The figure as Pandoc Markdown (:meth:`analysis.charts.Chart.to_markdown`).
+
+    Examples
+    --------
+    >>> figure = Figure("figures/fig-a.svg", "Actions", "Bar chart: 3 on track.", "fig-a",
+    ...                 '![Actions](figures/fig-a.svg){#fig-a fig-alt="Bar chart: 3 on track."}')
+    >>> data, metadata = figure._repr_mimebundle_()
+    >>> sorted(data), metadata["report-figure"]["alt"]
+    (['text/markdown', 'text/plain'], 'Bar chart: 3 on track.')
+    """
+
+    src: str
+    caption: str
+    alt: str
+    label: str
+    markdown: str
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        data = {"text/markdown": self.markdown, "text/plain": f"Figure: {self.caption}"}
+        metadata = {
+            FIGURE_METADATA: {
+                "src": self.src,
+                "caption": self.caption,
+                "alt": self.alt,
+                "label": self.label,
+            }
+        }
+        return data, metadata
+
+
+def save_figure(chart: Chart, output_dir: str | Path) -> Figure:
+    """Write a chart's SVG into ``output_dir/figures/`` and return the figure to display.
+
+    Parameters
+    ----------
+    chart
+        A chart from :mod:`analysis.charts`.
+    output_dir
+        The folder of the executed notebook (the ``output_dir`` parameter).
 
     Raises
     ------
     WorkbookError
-        If the themes table has no such id; the message lists the ids it has.
+        If ``output_dir`` is empty (the run always sets it).
+    """
+    from analysis.charts import write_svg
+
+    if not str(output_dir).strip():
+        raise WorkbookError(
+            "The notebook has no output_dir parameter: it is the folder of the executed "
+            "notebook, where its figures are saved. Run the report with "
+            "`python -m analysis run`, which sets it."
+        )
+    src = f"{FIGURES_FOLDER}/{chart.label}.svg"
+    write_svg(chart, Path(output_dir) / src)
+    return Figure(src, chart.caption, chart.alt, chart.label, chart.to_markdown(src))
+
+
+def heading(text: object, level: int = 2) -> str:
+    """A Markdown heading for text from the data, escaped so that it stays text.
+
+    Examples
+    --------
+    >>> heading("Our place")
+    '## Our place'
+    >>> heading("<b>Bold</b> *claims*", 1)
+    '# \\\\<b\\\\>Bold\\\\</b\\\\> \\\\*claims\\\\*'
+    """
+    words = " ".join(html_to_markdown(html.escape(str(text))).split())
+    return f"{'#' * level} {words}"
+
+
+def theme_name(themes: pd.DataFrame, theme: str) -> str:
+    """The name of the theme with this id (or name).
+
+    Raises
+    ------
+    WorkbookError
+        If the themes table has no such theme; the message lists the ids it has.
 
     Examples
     --------
@@ -38,79 +148,46 @@ def theme_name(themes: pd.DataFrame, theme_id: str) -> str:
     ...
     analysis.errors.WorkbookError: There is no theme 'people'; the themes are: place.
     """
-    match = themes.loc[themes["theme_id"] == theme_id, "name"]
+    match = themes.loc[(themes["theme_id"] == theme) | (themes["name"] == theme), "name"]
     if match.empty:
         known = ", ".join(map(str, themes["theme_id"]))
-        raise WorkbookError(f"There is no theme {theme_id!r}; the themes are: {known}.")
+        raise WorkbookError(f"There is no theme {theme!r}; the themes are: {known}.")
     return str(match.iloc[0])
 
 
-def theme_statuses(statuses: pd.DataFrame, theme: str) -> pd.DataFrame:
-    """The rows of an item-status table that belong to one theme (by name), in order.
+def theme_outcomes(dataset: Dataset, theme: str) -> pd.DataFrame:
+    """The outcomes of a theme (by id or name), in report order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``outcome_id``, ``name`` and ``description``.
 
     Examples
     --------
-    >>> statuses = pd.DataFrame({"id": ["A1", "B1", "A2"], "theme": ["A", "B", "A"]})
-    >>> theme_statuses(statuses, "A")["id"].tolist()
-    ['A1', 'A2']
+    >>> from tests.synthetic import synthetic_dataset
+    >>> theme_outcomes(synthetic_dataset(), "Theme A")["outcome_id"].tolist()
+    ['a1']
     """
-    return statuses.loc[statuses["theme"] == theme].reset_index(drop=True)
+    themes = dataset["themes"]
+    name = theme_name(themes, theme)
+    theme_id = themes.loc[themes["name"] == name, "theme_id"].iloc[0]
+    outcomes = dataset["outcomes"]
+    mine = outcomes[outcomes["theme_id"] == theme_id].sort_values("position", kind="stable")
+    return mine[["outcome_id", "name", "description"]].reset_index(drop=True)
 
 
-def exception_statuses(
-    statuses: pd.DataFrame, framework: Framework, bands: int = 2
-) -> pd.DataFrame:
-    """The measures rated in the framework's ``bands`` worst bands.
+def exception_grouping(dataset: Dataset) -> str:
+    """How the exceptions chapter groups its measures: ``directorate`` or ``theme``.
 
-    ``statuses`` is an item-status table (:func:`analysis.summary.item_statuses`), whose
-    ``status`` holds a measure's band label.
+    By directorate when every measure records one; otherwise by theme, so that no
+    exception lands in a group of unrecorded directorates.
 
     Examples
     --------
-    >>> from analysis.frameworks import load_framework
-    >>> statuses = pd.DataFrame({"id": ["M1", "M2", "A1"],
-    ...                          "kind": ["measure", "measure", "action"],
-    ...                          "status": ["Green", "Red", "Red"]})
-    >>> exception_statuses(statuses, load_framework("derby-city-2021-22"))["id"].tolist()
-    ['M2']
+    >>> from tests.synthetic import synthetic_dataset
+    >>> exception_grouping(synthetic_dataset())
+    'theme'
     """
-    labels = {framework.band(key).label for key in framework.worst(bands)}
-    keep = (statuses["kind"] == "measure") & statuses["status"].isin(labels)
-    return statuses.loc[keep].reset_index(drop=True)
-
-
-def framework_table(framework: Framework) -> pd.DataFrame:
-    """The framework's bands, best first, each with its rule and whether it counts as met.
-
-    Examples
-    --------
-    >>> from analysis.frameworks import load_framework
-    >>> framework_table(load_framework("derby-city-2021-22")).iloc[0].tolist()
-    ['Blue', 'd ≥ +10%', 'yes']
-    """
-    met = {framework.band(key).label for key in framework.met}
-    rows = [
-        {"band": label, "rule": rule, "met target": "yes" if label in met else "no"}
-        for label, rule in framework.describe()
-    ]
-    return pd.DataFrame(rows, columns=["band", "rule", "met target"])
-
-
-def scale_table(scale: Scale) -> pd.DataFrame:
-    """A scale's statuses, best first, with their meaning and whether they are rated.
-
-    Examples
-    --------
-    >>> from analysis.scales import load_scales
-    >>> scale_table(load_scales("derby-city").actions)["status"].tolist()[:2]
-    ['Completed', 'On track']
-    """
-    rows = [
-        {
-            "status": s.label,
-            "meaning": s.description,
-            "counted in percentages": "yes" if s.rated else "no",
-        }
-        for s in scale.statuses
-    ]
-    return pd.DataFrame(rows, columns=["status", "meaning", "counted in percentages"])
+    directorates = dataset["measures"]["directorate"].astype(str).str.strip()
+    return "directorate" if len(directorates) and (directorates != "").all() else "theme"

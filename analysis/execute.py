@@ -206,6 +206,9 @@ def _same_interpreter(command: str, executable: str) -> bool:
 def execute_chapter(chapter: Chapter, folder: Path, cwd: Path = ROOT) -> Path:
     """Execute one chapter's template into ``folder`` with papermill.
 
+    Besides the chapter's parameters, the notebook is given ``output_dir``: ``folder``
+    as an absolute path, where it saves its figures beside the executed notebook.
+
     The kernel starts in ``cwd`` (the project root, so ``import analysis`` finds the
     package). papermill's own ``cwd`` argument changes the working directory of the whole
     process, which is not safe while other notebooks run in parallel threads, so the
@@ -224,7 +227,7 @@ def execute_chapter(chapter: Chapter, folder: Path, cwd: Path = ROOT) -> Path:
         papermill.execute_notebook(
             str(chapter.template),
             str(output),
-            parameters=chapter.parameters,
+            parameters={**chapter.parameters, "output_dir": str(folder.resolve())},
             kernel_name=KERNEL_NAME,
             progress_bar=False,
             resources={"metadata": {"path": str(cwd)}},

@@ -15,7 +15,19 @@ if TYPE_CHECKING:
     from analysis.load import Dataset
     from analysis.quarters import Quarter
 
-__all__ = ["STATUS_COLUMNS", "HEADLINE_COLUMNS", "status_extract", "headline_extract", "extracts"]
+__all__ = [
+    "FOLDER",
+    "STATUS_COLUMNS",
+    "HEADLINE_COLUMNS",
+    "COLUMN_MEANINGS",
+    "status_extract",
+    "headline_extract",
+    "extracts",
+    "extract_columns",
+]
+
+#: The folder of the published report that holds the extracts.
+FOLDER = "data"
 
 STATUS_COLUMNS = (
     "id",
@@ -32,6 +44,35 @@ STATUS_COLUMNS = (
     "provenance",
 )
 HEADLINE_COLUMNS = ("figure", "numerator", "denominator", "value", "previous_value")
+
+#: What each column of each extract means: the one place these words are written.
+COLUMN_MEANINGS: dict[str, dict[str, str]] = {
+    "statuses.csv": {
+        "id": "the item's id in the plan, e.g. PL-M01",
+        "kind": "measure, action, project or risk",
+        "theme": "the theme the item sits under",
+        "outcome": "the outcome the item sits under",
+        "title": "the item's title",
+        "status": "its status this quarter: a measure's quarterly rating (or why it is not "
+        "rated, in brackets), an action's status, a project's RAG and DCA, or a risk's "
+        "score band",
+        "previous_status": "the same, last quarter (empty when there was no update)",
+        "value": "a measure's actual this quarter, or a risk's score (impact × likelihood)",
+        "target": "a measure's quarterly target",
+        "relative_difference": "the signed difference from target a measure was rated on "
+        "(positive is better)",
+        "direction_of_travel": "a measure's change since last quarter, or a risk's "
+        "movement on the register",
+        "provenance": "where the update comes from: published, derived or assumed",
+    },
+    "headlines.csv": {
+        "figure": "the headline figure's name",
+        "numerator": "how many items count towards the figure",
+        "denominator": "how many items were rated (empty for a count)",
+        "value": "the figure: a percentage (numerator of denominator), or a count",
+        "previous_value": "the same figure last quarter, where the data holds it",
+    },
+}
 
 
 def status_extract(statuses: pd.DataFrame) -> pd.DataFrame:
@@ -80,3 +121,25 @@ def extracts(dataset: Dataset, quarter: str | Quarter) -> dict[str, pd.DataFrame
         "statuses.csv": status_extract(item_statuses(dataset, quarter)),
         "headlines.csv": headline_extract(headline_figures(dataset, quarter)),
     }
+
+
+def extract_columns(name: str) -> pd.DataFrame:
+    """The columns of one extract, in file order, with what each means.
+
+    Raises
+    ------
+    KeyError
+        For a file that is not an extract; the message names the extracts.
+
+    Examples
+    --------
+    >>> extract_columns("headlines.csv").iloc[0].tolist()
+    ['figure', "the headline figure's name"]
+    """
+    columns = {"statuses.csv": STATUS_COLUMNS, "headlines.csv": HEADLINE_COLUMNS}
+    if name not in columns:
+        raise KeyError(f"{name!r} is not an extract; the extracts are {', '.join(columns)}.")
+    meanings = COLUMN_MEANINGS[name]
+    return pd.DataFrame(
+        {"column": list(columns[name]), "meaning": [meanings[c] for c in columns[name]]}
+    )

@@ -13,6 +13,9 @@ hidden.
 from __future__ import annotations
 
 import copy
+import html
+import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -26,6 +29,8 @@ from analysis.errors import RunError
 
 __all__ = [
     "QUARTO_CONFIG",
+    "REPORT_CSS",
+    "LANGUAGE",
     "FORMATS",
     "QUARTO_MISSING",
     "find_quarto",
@@ -35,9 +40,15 @@ __all__ = [
     "stage_book",
     "render_book",
     "preview_html",
+    "page_title",
 ]
 
-QUARTO_CONFIG = Path(__file__).resolve().parents[1] / "_quarto.yml"
+_ROOT = Path(__file__).resolve().parents[1]
+QUARTO_CONFIG = _ROOT / "_quarto.yml"
+#: The report's own styles (status chips, figures): linked from ``_quarto.yml`` for the
+#: book and inlined into every preview page.
+REPORT_CSS = _ROOT / "assets" / "report.css"
+LANGUAGE = "en-GB"
 # The report formats a run accepts, and the Quarto format that makes each.
 FORMATS: dict[str, str] = {"html": "html", "pdf": "typst"}
 QUARTO_MISSING = (
@@ -153,17 +164,25 @@ def stage_book(
 ) -> Path:
     """Write a Quarto book project for one quarter into ``folder``.
 
-    The executed notebooks are copied in as the chapters, ``index.qmd`` holds ``index``, and
-    ``resources`` (the data extracts) are copied into ``data/``.
+    The executed notebooks are copied in as the chapters, with the figures they saved
+    beside them (``figures/``); ``index.qmd`` holds ``index``, ``resources`` (the data
+    extracts) are copied into ``data/`` and the report's stylesheet into ``assets/``.
 
     Returns
     -------
     Path
         ``folder``.
     """
+    from analysis.chapters import FIGURES_FOLDER
+
     folder.mkdir(parents=True, exist_ok=True)
     for notebook in notebooks:
         shutil.copy2(notebook, folder / notebook.name)
+        figures = notebook.parent / FIGURES_FOLDER
+        if figures.is_dir():
+            shutil.copytree(figures, folder / FIGURES_FOLDER, dirs_exist_ok=True)
+    (folder / "assets").mkdir(exist_ok=True)
+    shutil.copy2(REPORT_CSS, folder / "assets" / REPORT_CSS.name)
     if resources:
         (folder / "data").mkdir(exist_ok=True)
         for resource in resources:
@@ -206,14 +225,77 @@ def render_book(folder: Path, quarto: str) -> Path:
     return folder / _BOOK_DIR
 
 
-def preview_html(notebook: Path, folder: Path) -> Path:
-    """A preview HTML page of an executed notebook, code hidden, written into ``folder``."""
+def preview_html(notebook: Path, folder: Path, css: Path = REPORT_CSS) -> Path:
+    """A preview HTML page of an executed notebook, code hidden, written into ``folder``.
+
+    The page is in British English (``lang="en-GB"``), titled with the chapter's first
+    heading, and carries the report's stylesheet inline. Each figure a notebook displayed
+    (:class:`analysis.chapters.Figure`, shown to Quarto as Markdown) becomes an HTML
+    ``<figure>``: the SVG saved beside the notebook, with its alt text and caption.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    node = _figures_as_html(nbformat.read(notebook, as_version=4), notebook.parent, folder)
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    title = page_title(node) or notebook.stem
+    body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": title}})
+    style = css.read_text(encoding="utf-8") if css.is_file() else ""
+    body = body.replace("</head>", f"<style>\n{style}\n</style>\n</head>", 1)
+    # nbconvert accepts only two-letter language codes; the report is in British English.
+    body = re.sub(r"<html\b[^>]*>", f'<html lang="{LANGUAGE}">', body, count=1)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{notebook.stem}.html"
     target.write_text(body, encoding="utf-8")
     return target
+
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", re.MULTILINE)
+
+
+def page_title(node: Any) -> str:
+    """A chapter's title: its first level-one heading, in a markdown cell or an output.
+
+    Examples
+    --------
+    >>> import nbformat.v4 as v4
+    >>> node = v4.new_notebook(cells=[v4.new_code_cell(outputs=[v4.new_output(
+    ...     "display_data", data={"text/markdown": "# Our place \\& more"})])])
+    >>> page_title(node)
+    'Our place & more'
+    """
+    for cell in node.cells:
+        texts = [cell.source] if cell.cell_type == "markdown" else []
+        texts += [
+            output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])
+        ]
+        for text in texts:
+            match = _HEADING.search(str(text))
+            if match:
+                return re.sub(r"\\(.)", r"\1", match.group(1))
+    return ""
+
+
+def _figures_as_html(node: Any, notebook_dir: Path, page_dir: Path) -> Any:
+    """A copy of the notebook whose figure outputs are HTML ``<figure>`` elements."""
+    from analysis.chapters import FIGURE_METADATA
+
+    node = copy.deepcopy(node)
+    for cell in node.cells:
+        for output in cell.get("outputs", []):
+            figure = output.get("metadata", {}).get(FIGURE_METADATA)
+            if not figure:
+                continue
+            src = os.path.relpath(notebook_dir / figure["src"], page_dir)
+            output["data"] = {
+                "text/html": (
+                    f'<figure class="chart" id="{html.escape(figure["label"])}">'
+                    f'<img src="{html.escape(Path(src).as_posix())}" '
+                    f'alt="{html.escape(figure["alt"])}">'
+                    f"<figcaption>{html.escape(figure['caption'])}</figcaption></figure>"
+                ),
+                "text/plain": figure["caption"],
+            }
+    return node

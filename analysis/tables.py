@@ -70,6 +70,9 @@ __all__ = [
     "scale_table",
     "risk_scale_table",
     "score_band_table",
+    "value_state_table",
+    "not_rated_table",
+    "extract_columns_table",
 ]
 
 #: How each unit of :data:`analysis.schema.VOCABULARIES` is written: prefix, suffix, and
@@ -327,7 +330,9 @@ _THEME_COLUMNS = ["outcome", "description", "kind", "position", "travel", "infor
 _HTML_THEME_COLUMNS = ["kind", "position", "travel", "information"]
 
 
-def theme_table(dataset: Dataset, quarter: str | Quarter, theme: str) -> GT:
+def theme_table(
+    dataset: Dataset, quarter: str | Quarter, theme: str, outcome: str | None = None
+) -> GT:
     """Every item of a theme with an update this quarter, grouped by outcome, in report order.
 
     Columns: the item's description (title and id), its kind (word and icon), its
@@ -340,11 +345,14 @@ def theme_table(dataset: Dataset, quarter: str | Quarter, theme: str) -> GT:
     ----------
     theme
         The theme's id or name.
+    outcome
+        One outcome of the theme (id or name): only its items, without the outcome's
+        group row (the chapter heads the table with the outcome instead).
 
     Raises
     ------
     WorkbookError
-        If there is no such theme; the message lists the themes.
+        If there is no such theme, or no such outcome in it; the message lists them.
 
     Examples
     --------
@@ -354,14 +362,24 @@ def theme_table(dataset: Dataset, quarter: str | Quarter, theme: str) -> GT:
     >>> html = theme_table(data, "2021-22 Q2", "a").as_raw_html()
     >>> "Outcome A1" in html and "110%" in html and "Quarterly target: 100%" in html
     True
+    >>> "Outcome A1" in theme_table(data, "2021-22 Q2", "a", outcome="a1").as_raw_html()
+    False
     """
     q = parse_quarter(quarter)
     name = _theme_name(dataset, theme)
     rows = _theme_rows(dataset, q, name)
-    frame = pd.DataFrame(rows, columns=_THEME_COLUMNS)
     theme_id = dataset["themes"].set_index("name").at[name, "theme_id"]
+    table_id = f"theme-{_slug(str(theme_id))}"
+    group: str | None = "outcome"
+    if outcome is not None:
+        outcome_id, outcome_name = _outcome(dataset, str(theme_id), outcome)
+        rows = [row for row in rows if row["outcome"] == outcome_name]
+        table_id, group = f"{table_id}-{_slug(outcome_id)}", None
+    frame = pd.DataFrame(rows, columns=_THEME_COLUMNS)
+    if group is None:
+        frame = frame.drop(columns="outcome")
     return _with_html(
-        GT(frame, groupname_col="outcome", id=f"theme-{_slug(str(theme_id))}").cols_label(
+        GT(frame, groupname_col=group, id=table_id).cols_label(
             description="Item description",
             kind="Kind",
             position=f"Position {q.short_label}",
@@ -370,6 +388,19 @@ def theme_table(dataset: Dataset, quarter: str | Quarter, theme: str) -> GT:
         ),
         _HTML_THEME_COLUMNS,
     ).cols_align("left", columns=_THEME_COLUMNS[1:])
+
+
+def _outcome(dataset: Dataset, theme_id: str, outcome: str) -> tuple[str, str]:
+    """The id and name of an outcome of the theme, given its id or name."""
+    outcomes = dataset["outcomes"]
+    mine = outcomes[outcomes["theme_id"] == theme_id]
+    for id_, name in zip(mine["outcome_id"], mine["name"], strict=True):
+        if outcome in (id_, name):
+            return str(id_), str(name)
+    known = ", ".join(f"{i} ({n})" for i, n in zip(mine["outcome_id"], mine["name"], strict=True))
+    raise WorkbookError(
+        f"The theme {theme_id!r} has no outcome {outcome!r}; its outcomes are: {known}."
+    )
 
 
 def _theme_name(dataset: Dataset, theme: str) -> str:
@@ -847,6 +878,92 @@ def score_band_table(risks: RiskScale) -> GT:
         GT(frame, id="score-bands")
         .cols_label(band="Score band", scores="Scores")
         .fmt(_as_html, columns="band")
+    )
+
+
+def value_state_table() -> GT:
+    """The states a measure's value can take, how the report writes each, and whether it
+    can be rated (only a number can).
+
+    Examples
+    --------
+    >>> html = value_state_table().as_raw_html()
+    >>> "Data due later" in html and "Baseline year" in html
+    True
+    """
+    states = [s for s in STATE_LABELS if s != STATE_VALUE]
+    frame = pd.DataFrame(
+        {
+            "state": ["A number", *(format_value(None, "number", s) for s in states)],
+            "rated": [
+                "Yes, when the value it is compared with is a number too",
+                *("No: the measure is not rated (see below)" for _ in states),
+            ],
+        }
+    )
+    return (
+        GT(frame, id="value-states")
+        .cols_label(state="Value as the report shows it", rated="Rated")
+        .tab_source_note(
+            "An actual, target or forecast is either a number or one of these states; "
+            "a state is shown in words wherever the value would be."
+        )
+    )
+
+
+def not_rated_table() -> GT:
+    """Why a measure may not be rated, in the words the theme chapters use.
+
+    A measure that is not rated is left out of every percentage, and the headline
+    figures say how many were left out.
+
+    Examples
+    --------
+    >>> html = not_rated_table().as_raw_html()
+    >>> "neither a higher nor a lower value is better" in html
+    True
+    """
+    rows = [
+        {"rating": "Quarterly status", "basis": _basis(b, "actual", "quarterly target")}
+        for b in _BASIS_WORDS
+        if b != "no_forecast"
+    ]
+    rows += [
+        {"rating": "Year-end forecast status", "basis": _basis(b, "forecast", "annual target")}
+        for b in _BASIS_WORDS
+        if b not in ("no_data",)
+    ]
+    frame = pd.DataFrame(rows, columns=["rating", "basis"])
+    frame["basis"] = frame["basis"].map(lambda text: text[:1].upper() + text[1:])
+    return (
+        GT(frame, groupname_col="rating", id="not-rated")
+        .cols_label(basis="What the rating is based on")
+        .tab_source_note(
+            "A measure that is not rated is left out of every percentage; the headline "
+            "figures say how many were left out."
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Data
+
+
+def extract_columns_table(name: str) -> GT:
+    """The columns of a data extract (``statuses.csv``, ``headlines.csv``) and their meaning.
+
+    Examples
+    --------
+    >>> html = extract_columns_table("headlines.csv").as_raw_html()
+    >>> "previous_value" in html and "What it holds" in html
+    True
+    """
+    from analysis.extracts import extract_columns
+
+    return (
+        GT(extract_columns(name), id=f"columns-{_slug(name)}")
+        .cols_label(column="Column", meaning="What it holds")
+        .tab_source_note(name)
     )
 
 
