@@ -73,6 +73,7 @@ __all__ = [
     "value_state_table",
     "not_rated_table",
     "extract_columns_table",
+    "extract_table",
 ]
 
 #: How each unit of :data:`analysis.schema.VOCABULARIES` is written: prefix, suffix, and
@@ -965,6 +966,24 @@ def extract_columns_table(name: str) -> GT:
         .cols_label(column="Column", meaning="What it holds")
         .tab_source_note(name)
     )
+
+
+def extract_table(dataset: Dataset, quarter: str | Quarter, name: str) -> GT:
+    """One data extract (``headlines.csv`` or ``statuses.csv``) as the report shows it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, tests.synthetic as s
+    >>> from analysis.load import load_dataset
+    >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
+    >>> "actions_on_track_or_completed" in extract_table(data, "2021-22 Q2",
+    ...                                                  "headlines.csv").as_raw_html()
+    True
+    """
+    from analysis.extracts import extracts
+
+    frame = extracts(dataset, quarter)[name].astype(object).where(lambda f: f.notna(), "")
+    return GT(frame.astype(str), id=f"extract-{_slug(name)}").tab_source_note(name)
 
 
 # ---------------------------------------------------------------------------------------
