@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import shutil
 
+import nbformat
 import pytest
 import yaml
 
 from analysis.errors import RunError
-from analysis.render import QUARTO_CONFIG, book_config, quarto_version, stage_book
+from analysis.render import (
+    QUARTO_CONFIG,
+    book_config,
+    preview_html,
+    quarto_version,
+    stage_book,
+)
 
 TEMPLATE = yaml.safe_load(QUARTO_CONFIG.read_text(encoding="utf-8"))
 
@@ -72,3 +79,65 @@ def test_quarto_version_without_quarto():
 )
 def test_quarto_version_with_quarto():
     assert quarto_version(shutil.which("quarto"))[0].isdigit()
+
+
+def test_staging_copies_the_figures_and_the_stylesheet(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "figures").mkdir(parents=True)
+    (notebooks / "figures" / "fig-a.svg").write_text("<svg/>", encoding="utf-8")
+    notebook = notebooks / "01-summary.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    project = stage_book(
+        tmp_path / "quarto", [notebook], title="T", subtitle="S", index="# P\n", formats=["html"]
+    )
+    assert (project / "figures" / "fig-a.svg").read_text(encoding="utf-8") == "<svg/>"
+    config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
+    assert (project / config["format"]["html"]["css"]).is_file()
+
+
+def _figure_notebook(folder):
+    import nbformat.v4 as v4
+
+    from analysis.chapters import FIGURE_METADATA, Figure
+
+    figure = Figure(
+        "figures/fig-a.svg", "Actions <by> theme", 'Bar chart: "3" on track.', "fig-a", "![x]()"
+    )
+    data, metadata = figure._repr_mimebundle_()
+    node = v4.new_notebook(
+        cells=[
+            v4.new_markdown_cell("# Key & highlights"),
+            v4.new_code_cell(outputs=[v4.new_output("display_data", data=data, metadata=metadata)]),
+        ]
+    )
+    assert FIGURE_METADATA in metadata
+    (folder / "figures").mkdir(parents=True)
+    (folder / "figures" / "fig-a.svg").write_text("<svg/>", encoding="utf-8")
+    path = folder / "01-summary.ipynb"
+    path.write_text(nbformat.writes(node), encoding="utf-8")
+    return path
+
+
+def test_preview_shows_figures_with_alt_and_caption_in_en_gb_with_a_title(tmp_path):
+    from html.parser import HTMLParser
+
+    notebook = _figure_notebook(tmp_path / "notebooks")
+    page = preview_html(notebook, tmp_path / "preview").read_text(encoding="utf-8")
+
+    class Parser(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append((tag, dict(attrs)))
+
+    parser = Parser()
+    parser.feed(page)
+    tags = dict(parser.tags)
+    assert tags["html"] == {"lang": "en-GB"}
+    assert "<title>Key &amp; highlights</title>" in page
+    assert tags["img"]["alt"] == 'Bar chart: "3" on track.'
+    assert tags["img"]["src"] == "../notebooks/figures/fig-a.svg"
+    assert "<figcaption>Actions &lt;by&gt; theme</figcaption>" in page
+    assert ".status-chip" in page
