@@ -262,7 +262,7 @@ def page_title(node: Any) -> str:
     --------
     >>> import nbformat.v4 as v4
     >>> node = v4.new_notebook(cells=[v4.new_code_cell(outputs=[v4.new_output(
-    ...     "display_data", data={"text/markdown": "# Our place \\& more"})])])
+    ...     "display_data", data={"text/markdown": "# Our place \\\\& more"})])])
     >>> page_title(node)
     'Our place & more'
     """
