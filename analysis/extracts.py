@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.summary import STATUS_COLUMNS
+
 if TYPE_CHECKING:
     from analysis.load import Dataset
     from analysis.quarters import Quarter
@@ -29,20 +31,6 @@ __all__ = [
 #: The folder of the published report that holds the extracts.
 FOLDER = "data"
 
-STATUS_COLUMNS = (
-    "id",
-    "kind",
-    "theme",
-    "outcome",
-    "title",
-    "status",
-    "previous_status",
-    "value",
-    "target",
-    "relative_difference",
-    "direction_of_travel",
-    "provenance",
-)
 HEADLINE_COLUMNS = ("figure", "numerator", "denominator", "value", "previous_value")
 
 #: What each column of each extract means: the one place these words are written.

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from analysis.load import Dataset
 
 __all__ = [
+    "STATUS_COLUMNS",
     "percent",
     "monitoring_counts",
     "monitoring_notes",
@@ -482,7 +483,7 @@ _FIGURES = (
 )
 
 
-_STATUS_COLUMNS = [
+STATUS_COLUMNS = (
     "id",
     "kind",
     "theme",
@@ -495,7 +496,7 @@ _STATUS_COLUMNS = [
     "relative_difference",
     "direction_of_travel",
     "provenance",
-]
+)
 
 
 def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
@@ -535,7 +536,7 @@ def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows)
     if frame.empty:
-        return pd.DataFrame(columns=_STATUS_COLUMNS)
+        return pd.DataFrame(columns=list(STATUS_COLUMNS))
     info = items.loc[list(zip(frame["kind"], frame["id"], strict=True))].reset_index()
     frame[["theme", "outcome", "title"]] = info[["theme", "outcome", "title"]].to_numpy()
     order = {
@@ -545,7 +546,7 @@ def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
         )
     }
     frame["_order"] = [order[(k, i)] for k, i in zip(frame["kind"], frame["id"], strict=True)]
-    return frame.sort_values("_order", kind="stable")[_STATUS_COLUMNS].reset_index(drop=True)
+    return frame.sort_values("_order", kind="stable")[list(STATUS_COLUMNS)].reset_index(drop=True)
 
 
 def _measure_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
