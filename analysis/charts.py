@@ -31,6 +31,7 @@ import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,24 +117,44 @@ _NOT_RATED_WORDS = {
 class UnitStyle:
     """How numbers in one unit are written: ``prefix``, the number, ``suffix``.
 
+    Numbers are rounded half up to at most two decimal places, with thousands commas
+    and a true minus sign; exactly 1 takes the ``singular`` suffix.
+
     Examples
     --------
     >>> UnitStyle("gbp", "pounds", "£", "").format(-1234567.0)
-    '-£1,234,567'
+    '−£1,234,567'
     >>> UnitStyle("percent", "per cent", "", "%").format(12.345)
     '12.35%'
+    >>> days = UnitStyle("days", "days", "", " days", singular=" day")
+    >>> days.format(1), days.format(2.5)
+    ('1 day', '2.5 days')
+    >>> rate = UnitStyle("rate_per_10000", "rate per 10,000", "", " per 10,000", axis_suffix="")
+    >>> rate.format(78.2), rate.format_axis(78.2)
+    ('78.2 per 10,000', '78.2')
     """
 
     key: str
     name: str
     prefix: str
     suffix: str
+    singular: str | None = None
+    axis_suffix: str | None = None
 
     def format(self, value: float) -> str:
-        """A number with its unit, to at most two decimal places, with thousands commas."""
-        text = f"{abs(value):,.2f}".rstrip("0").rstrip(".")
-        sign = "-" if value < 0 and text != "0" else ""
-        return f"{sign}{self.prefix}{text}{self.suffix}"
+        """A number with its unit, as tables, text and alt text write it."""
+        singular = self.suffix if self.singular is None else self.singular
+        return self._write(value, singular if abs(value) == 1 else self.suffix)
+
+    def format_axis(self, value: float) -> str:
+        """A number as a chart's axis writes it (its title names the unit)."""
+        return self._write(value, self.suffix if self.axis_suffix is None else self.axis_suffix)
+
+    def _write(self, value: float, suffix: str) -> str:
+        rounded = Decimal(repr(abs(float(value)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        digits = f"{rounded:,.2f}".rstrip("0").rstrip(".")
+        sign = "\u2212" if value < 0 and digits != "0" else ""
+        return f"{sign}{self.prefix}{digits}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -268,10 +289,20 @@ def _units(data: Any, where: str) -> dict[str, UnitStyle]:
     units = {}
     for key in known:
         at = f"{where}: {key}"
-        check_keys(data[key], at, required=("name", "prefix", "suffix"))
+        check_keys(
+            data[key],
+            at,
+            required=("name", "prefix", "suffix"),
+            optional=("singular", "axis_suffix"),
+        )
         entry = data[key]
         units[key] = UnitStyle(
-            key, str(entry["name"]), str(entry["prefix"] or ""), str(entry["suffix"] or "")
+            key,
+            str(entry["name"]),
+            str(entry["prefix"] or ""),
+            str(entry["suffix"] or ""),
+            singular=None if entry.get("singular") is None else str(entry["singular"]),
+            axis_suffix=None if entry.get("axis_suffix") is None else str(entry["axis_suffix"]),
         )
     return units
 
@@ -754,7 +785,7 @@ def _measure_chart(
             limits=_quarters_between(rows["quarter"].iloc[0], rows["quarter"].iloc[-1])
         ),
         scale_y_continuous(
-            labels=lambda values: [unit.format(v) for v in values], expand=(0.15, 0)
+            labels=lambda values: [unit.format_axis(v) for v in values], expand=(0.15, 0)
         ),
         scale_colour_manual(values=colours, breaks=series, name=""),
         scale_linetype_manual(

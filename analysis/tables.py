@@ -25,13 +25,13 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from great_tables import GT, loc, style
 
+from analysis.charts import UnitStyle, load_chart_style
 from analysis.chips import status_chip_html
 from analysis.config import CONFIG_DIR, check_keys, read_yaml
 from analysis.errors import ConfigError, DataError, WorkbookError
@@ -57,7 +57,6 @@ if TYPE_CHECKING:
     from analysis.scales import RiskScale, Scale, ScoreBand, Status
 
 __all__ = [
-    "UNITS",
     "format_value",
     "monitoring_table",
     "progress_table",
@@ -76,21 +75,6 @@ __all__ = [
     "extract_table",
 ]
 
-#: How each unit of :data:`analysis.schema.VOCABULARIES` is written: prefix, suffix, and
-#: the suffix for exactly one (``1 day``). The one place units are spelt out.
-UNITS: dict[str, tuple[str, str, str]] = {
-    "percent": ("", "%", "%"),
-    "number": ("", "", ""),
-    "gbp": ("£", "", ""),
-    "rate_per_1000": ("", " per 1,000", " per 1,000"),
-    "rate_per_10000": ("", " per 10,000", " per 10,000"),
-    "rate_per_100000": ("", " per 100,000", " per 100,000"),
-    "days": ("", " days", " day"),
-    "weeks": ("", " weeks", " week"),
-    "score": ("", "", ""),
-}
-
-_MINUS = "\u2212"
 _PRESENTATION = CONFIG_DIR / "presentation.yml"
 
 # Why a measure was or was not rated (the ``*_basis`` of analysis.ratings.rate_measures).
@@ -141,17 +125,14 @@ def format_value(value: object, unit: str, state: str = STATE_VALUE) -> str:
     ...
     analysis.errors.DataError: Unknown unit 'furlongs': use one of percent, number, gbp, ...
     """
-    if unit not in UNITS:
-        raise DataError(f"Unknown unit {unit!r}: use one of {', '.join(UNITS)}.")
+    units = _units()
+    if unit not in units:
+        raise DataError(f"Unknown unit {unit!r}: use one of {', '.join(units)}.")
     number = _number(value)
     if state != STATE_VALUE or number is None:
         words = STATE_LABELS.get(state if state != STATE_VALUE else "missing", str(state))
         return words[:1].upper() + words[1:]
-    prefix, suffix, singular = UNITS[unit]
-    rounded = Decimal(repr(abs(number))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    digits = f"{rounded:,.2f}".rstrip("0").rstrip(".")
-    sign = _MINUS if number < 0 and digits != "0" else ""
-    return f"{sign}{prefix}{digits}{singular if abs(number) == 1 else suffix}"
+    return units[unit].format(number)
 
 
 # ---------------------------------------------------------------------------------------
@@ -988,6 +969,12 @@ def extract_table(dataset: Dataset, quarter: str | Quarter, name: str) -> GT:
 
 # ---------------------------------------------------------------------------------------
 # Presentation settings and cell helpers
+
+
+@cache
+def _units() -> Mapping[str, UnitStyle]:
+    """How each unit is written: the ``units`` of ``presentation.yml``, shared with charts."""
+    return load_chart_style(_PRESENTATION).units
 
 
 @cache

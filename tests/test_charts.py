@@ -403,17 +403,25 @@ UNIT_CASES = [
     ("percent", 12.345, "12.35%"),
     ("percent", 0.0, "0%"),
     ("gbp", 1200.5, "£1,200.5"),
-    ("gbp", -1234567.0, "-£1,234,567"),
+    ("gbp", -1234567.0, "\u2212£1,234,567"),
     ("number", 255793.0, "255,793"),
     ("number", -0.001, "0"),
     ("days", 3.0, "3 days"),
-    ("rate_per_10000", 41.25, "41.25"),
+    ("days", 1.0, "1 day"),
+    ("percent", 0.125, "0.13%"),  # half up, not to even
+    ("rate_per_10000", 41.25, "41.25 per 10,000"),
 ]
 
 
 @pytest.mark.parametrize(("unit", "value", "text"), UNIT_CASES)
 def test_values_are_written_in_their_unit(unit, value, text):
     assert load_chart_style().unit(unit).format(value) == text
+
+
+def test_axis_labels_leave_the_unit_to_the_axis_title():
+    rate = load_chart_style().unit("rate_per_10000")
+    assert (rate.format_axis(41.25), rate.name) == ("41.25", "rate per 10,000")
+    assert load_chart_style().unit("percent").format_axis(68.0) == "68%"
 
 
 def test_an_undescribed_unit_is_a_configuration_error():
