@@ -231,6 +231,10 @@ def execute_chapter(chapter: Chapter, folder: Path, cwd: Path = ROOT) -> Path:
             kernel_name=KERNEL_NAME,
             progress_bar=False,
             resources={"metadata": {"path": str(cwd)}},
+            # The kernel's own start-up and shutdown chatter (transport warnings, the
+            # interrupt papermill sends on shutdown) is not for analysts; a failing cell
+            # is reported from the notebook itself.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(_failure_message(chapter, exc), output, exc.cell_index + 1) from None
