@@ -149,7 +149,8 @@ def parse_quarter(text: str | Quarter) -> Quarter:
     >>> parse_quarter("Sept 2021")
     Traceback (most recent call last):
     ...
-    analysis.errors.QuarterError: 'Sept 2021' is not a quarter. Write it as one of: 2021/22 Q2, Q2 2021/22, 2021-22 Q2, 2021-22-Q2.
+    analysis.errors.QuarterError: 'Sept 2021' is not a quarter. Write it as one of:
+    2021/22 Q2, Q2 2021/22, 2021-22 Q2, 2021-22-Q2.
     """
     if isinstance(text, Quarter):
         return text

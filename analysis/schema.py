@@ -151,28 +151,42 @@ _COMMENT = Column(
     example="<p>Demand remains high.</p>",
 )
 _QUARTER = Column(
-    "quarter", "quarter", required=True, description="the quarter of the update",
+    "quarter",
+    "quarter",
+    required=True,
+    description="the quarter of the update",
     example="2021-22-Q2",
 )
 _OUTCOME = Column(
-    "outcome_id", "id", required=True, references="outcomes.outcome_id",
-    description="the outcome the item sits under", example="place-confidence",
+    "outcome_id",
+    "id",
+    required=True,
+    references="outcomes.outcome_id",
+    description="the outcome the item sits under",
+    example="place-confidence",
 )
 _POSITION = Column(
-    "position", "int", required=True,
+    "position",
+    "int",
+    required=True,
     description="order of the item within its outcome, across all kinds of item",
     example="3",
 )
 _TITLE = Column("title", "text", required=True, description="the item as the report names it")
 _DIRECTORATE = Column(
-    "directorate", "text", description="the directorate that owns the item",
+    "directorate",
+    "text",
+    description="the directorate that owns the item",
     example="Communities and Place",
 )
 
 
 def _update_id(kind: str) -> Column:
     return Column(
-        f"{kind}_id", "id", required=True, references=f"{kind}s.{kind}_id",
+        f"{kind}_id",
+        "id",
+        required=True,
+        references=f"{kind}s.{kind}_id",
         description=f"the {kind} this update is for",
     )
 
@@ -210,8 +224,14 @@ TABLES: tuple[Table, ...] = (
             _POSITION,
             _TITLE,
             Column("unit", "vocab", True, vocab="unit", example="percent"),
-            Column("polarity", "vocab", True, vocab="polarity",
-                   description="whether a higher or lower value is better", example="higher"),
+            Column(
+                "polarity",
+                "vocab",
+                True,
+                vocab="polarity",
+                description="whether a higher or lower value is better",
+                example="higher",
+            ),
             Column("frequency", "vocab", True, vocab="frequency", example="quarterly"),
             _DIRECTORATE,
         ),
@@ -224,23 +244,37 @@ TABLES: tuple[Table, ...] = (
             _update_id("measure"),
             _QUARTER,
             Column("actual", "value", description="the value this quarter", example="68%"),
-            Column("quarterly_target", "value",
-                   description="the profiled target for this quarter", example="61%"),
+            Column(
+                "quarterly_target",
+                "value",
+                description="the profiled target for this quarter",
+                example="61%",
+            ),
             Column("annual_target", "value", description="the year-end target", example="61%"),
             Column("forecast", "value", description="the year-end forecast", example="61%"),
             Column("baseline", "value", description="a baseline value, where one is set"),
             Column("benchmark", "value", description="a national or comparator benchmark"),
-            Column("reported_status", "text",
-                   description="the quarterly status the source report showed, if any; "
-                   "kept to reconcile the engine against published reports",
-                   example="Blue"),
+            Column(
+                "reported_status",
+                "text",
+                description="the quarterly status the source report showed, if any; "
+                "kept to reconcile the engine against published reports",
+                example="Blue",
+            ),
             _COMMENT,
-            Column("improvement_actions", "text",
-                   description="what is being done to improve, for a measure off target",
-                   example="<p>Extra clinics from October.</p>"),
-            Column("intervention", "text",
-                   description="any intervention or review planned (e.g. a performance "
-                   "surgery or a scrutiny review)", example="Scrutiny review in Q3"),
+            Column(
+                "improvement_actions",
+                "text",
+                description="what is being done to improve, for a measure off target",
+                example="<p>Extra clinics from October.</p>",
+            ),
+            Column(
+                "intervention",
+                "text",
+                description="any intervention or review planned (e.g. a performance "
+                "surgery or a scrutiny review)",
+                example="Scrutiny review in Q3",
+            ),
             _PROV,
         ),
         key=("measure_id", "quarter"),
@@ -253,8 +287,12 @@ TABLES: tuple[Table, ...] = (
             _OUTCOME,
             _POSITION,
             _TITLE,
-            Column("expected_completion", "date",
-                   description="when the action is expected to be complete", example="2022-03-31"),
+            Column(
+                "expected_completion",
+                "date",
+                description="when the action is expected to be complete",
+                example="2022-03-31",
+            ),
             _DIRECTORATE,
         ),
         key=("action_id",),
@@ -265,8 +303,14 @@ TABLES: tuple[Table, ...] = (
         (
             _update_id("action"),
             _QUARTER,
-            Column("status", "vocab", True, vocab="action_status",
-                   description="a label of the action scale", example="On track"),
+            Column(
+                "status",
+                "vocab",
+                True,
+                vocab="action_status",
+                description="a label of the action scale",
+                example="On track",
+            ),
             _COMMENT,
             _PROV,
         ),
@@ -292,10 +336,14 @@ TABLES: tuple[Table, ...] = (
             _QUARTER,
             Column("rag", "vocab", True, vocab="project_rating", example="Amber/Green"),
             Column("dca", "vocab", True, vocab="project_rating", example="Green"),
-            Column("stage", "vocab", vocab="project_stage",
-                   description="where the project is in its life, if recorded: delivery, or "
-                   "closure for a project finishing its closure activities (still rated)",
-                   example="closure"),
+            Column(
+                "stage",
+                "vocab",
+                vocab="project_stage",
+                description="where the project is in its life, if recorded: delivery, or "
+                "closure for a project finishing its closure activities (still rated)",
+                example="closure",
+            ),
             _COMMENT,
             _PROV,
         ),
@@ -322,9 +370,13 @@ TABLES: tuple[Table, ...] = (
             _QUARTER,
             Column("impact", "int", True, description="1 to 4", example="4"),
             Column("likelihood", "int", True, description="1 to 4", example="3"),
-            Column("movement", "vocab", vocab="risk_movement",
-                   description="a register change this quarter; empty for none",
-                   example="escalated"),
+            Column(
+                "movement",
+                "vocab",
+                vocab="risk_movement",
+                description="a register change this quarter; empty for none",
+                example="escalated",
+            ),
             _COMMENT,
             _PROV,
         ),

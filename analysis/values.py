@@ -69,7 +69,8 @@ def parse_value(cell: object) -> tuple[float, str]:
     >>> parse_value("lots")
     Traceback (most recent call last):
     ...
-    ValueError: 'lots' is neither a number nor a known state (no target, baseline, due in q3, n/a, not measured, in arrears, ...)
+    ValueError: 'lots' is neither a number nor a known state (no target, baseline,
+    due in q3, n/a, not measured, in arrears, ...)
     """
     if cell is None:
         return math.nan, STATE_MISSING
