@@ -9,7 +9,7 @@ else
 BIN := $(VENV)/bin
 endif
 PY := $(BIN)/python
-QUARTER ?= 2021-22-Q2
+QUARTER ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv kernel report test lint format clean
@@ -30,8 +30,8 @@ venv: $(STAMP) ## Create .venv from the pinned requirements.txt (if missing or o
 kernel: $(STAMP) ## Install the Jupyter kernel that runs the notebooks with .venv's Python
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (workbook)"
 
-report: kernel ## Render a quarter into output/<quarter>/ (QUARTER=2021-22-Q2 by default)
-	$(PY) -m analysis run --quarter $(QUARTER)
+report: kernel ## Render a quarter into output/<quarter>/ (QUARTER=2021-22-Q2; default: the latest)
+	$(PY) -m analysis run $(if $(QUARTER),--quarter $(QUARTER))
 
 test: kernel ## Run the tests (doctests included)
 	$(PY) -m pytest
