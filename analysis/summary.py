@@ -384,13 +384,12 @@ def headline_figures(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     [3.0, 4.0, 75.0, 50.0]
     """
     q = parse_quarter(quarter)
-    held = {x.slug for x in dataset.quarters}
     rows = []
     for figure, label, unit, compute in _FIGURES:
         num, den, left_out = compute(dataset, q)
         value = percent(num, den) if unit == "percent" else float(num)
         previous = math.nan
-        if q.previous.slug in held:
+        if not updates_for(dataset, _FIGURE_KINDS[figure], q.previous).empty:
             p_num, p_den, _ = compute(dataset, q.previous)
             previous = percent(p_num, p_den) if unit == "percent" else float(p_num)
         rows.append(
@@ -441,6 +440,17 @@ def _risk_count(movements: Iterable[str] | None):
 
     return compute
 
+
+# The kind of item each figure counts: its previous value needs last quarter's updates.
+_FIGURE_KINDS = {
+    "actions_on_track_or_completed": "action",
+    "measures_met_quarterly_target": "measure",
+    "measures_forecast_to_meet_annual_target": "measure",
+    "projects_green_or_amber_green": "project",
+    "strategic_risks": "risk",
+    "risks_escalated": "risk",
+    "risks_de_escalated": "risk",
+}
 
 _FIGURES = (
     (

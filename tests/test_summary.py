@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 import pytest
-from synthetic import write_synthetic
+from synthetic import TABLES, write_synthetic
 
 from analysis.load import load_dataset
 from analysis.summary import (
@@ -188,3 +188,12 @@ def test_functions_do_not_change_the_dataset(dataset):
     status_changes(dataset, Q2, "measure")
     for name, frame in dataset.tables.items():
         pd.testing.assert_frame_equal(frame, before[name])
+
+
+def test_previous_value_only_where_last_quarter_holds_updates_of_that_kind(tmp_path):
+    values = TABLES["measure_values"] + "M1,2020-21-Q4,90%,100%,100%,100%,,,,,,,published\n"
+    data = load_dataset(write_synthetic(tmp_path / "d", measure_values=values))
+    figures = headline_figures(data, "2021-22-Q1").set_index("figure")
+    assert figures.loc["measures_met_quarterly_target", "previous_value"] == 0.0  # M1 Amber
+    assert math.isnan(figures.loc["strategic_risks", "previous_value"])
+    assert math.isnan(figures.loc["actions_on_track_or_completed", "previous_value"])
