@@ -71,3 +71,11 @@ def excel_dataset(tmp_path: Path) -> Callable[[str], Path]:
         return write_excel_dataset(folder, tmp_path / f"{folder.name}-xlsx")
 
     return build
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    """The hand-worked synthetic dataset of ``tests/synthetic.py``, loaded once; read only."""
+    from synthetic import synthetic_dataset
+
+    return synthetic_dataset()

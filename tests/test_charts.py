@@ -29,11 +29,6 @@ ANALYSIS_FUNCTION = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A2
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return load_dataset(write_synthetic(tmp_path_factory.mktemp("synthetic")))
-
-
-@pytest.fixture(scope="module")
 def charts(dataset) -> dict[str, Chart]:
     """Every chart of the synthetic dataset, built once (each renders once, on demand)."""
     built = [

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from synthetic import write_synthetic
 
-from analysis.load import load_dataset
 from analysis.risks import movement_counts, risk_matrix, risk_register, risk_score
 
 Q2 = "2021-22-Q2"
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return load_dataset(write_synthetic(tmp_path_factory.mktemp("synthetic")))
 
 
 SCORE_CASES = [(1, 1, 1), (4, 4, 16), (4, 3, 12), (2, 3, 6), (1, 4, 4)]

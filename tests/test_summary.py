@@ -22,11 +22,6 @@ from analysis.summary import (
 Q2 = "2021-22-Q2"
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return load_dataset(write_synthetic(tmp_path_factory.mktemp("synthetic")))
-
-
 PERCENT_CASES = [
     (49, 54, 91.0),
     (47, 54, 87.0),

@@ -32,11 +32,6 @@ from analysis.tables import (
 Q2 = "2021-22-Q2"
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return load_dataset(write_synthetic(tmp_path_factory.mktemp("synthetic")))
-
-
 class _Table(HTMLParser):
     """The text of a GT table's header and body rows, and every tag with its attributes."""
 

@@ -30,11 +30,6 @@ Q1, Q2 = "2021-22-Q1", "2021-22-Q2"
 SCALES = load_scales("derby-city")
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    return load_dataset(write_synthetic(tmp_path_factory.mktemp("synthetic")))
-
-
 def synthetic_with(tmp_path, **overrides):
     return load_dataset(write_synthetic(tmp_path / "d", **overrides))
 
