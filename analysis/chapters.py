@@ -33,6 +33,7 @@ __all__ = [
     "FIGURE_METADATA",
     "Figure",
     "save_figure",
+    "markdown_text",
     "heading",
     "theme_name",
     "theme_outcomes",
@@ -116,6 +117,17 @@ def save_figure(chart: Chart, output_dir: str | Path) -> Figure:
     return Figure(src, chart.caption, chart.alt, chart.label, chart.to_markdown(src))
 
 
+def markdown_text(text: object) -> str:
+    """Text from the data as Markdown on one line, escaped so that it stays text.
+
+    Examples
+    --------
+    >>> markdown_text("Derby *City* Council")
+    'Derby \\\\*City\\\\* Council'
+    """
+    return " ".join(html_to_markdown(html.escape(str(text))).split())
+
+
 def heading(text: object, level: int = 2) -> str:
     """A Markdown heading for text from the data, escaped so that it stays text.
 
@@ -126,8 +138,7 @@ def heading(text: object, level: int = 2) -> str:
     >>> heading("<b>Bold</b> *claims*", 1)
     '# \\\\<b\\\\>Bold\\\\</b\\\\> \\\\*claims\\\\*'
     """
-    words = " ".join(html_to_markdown(html.escape(str(text))).split())
-    return f"{'#' * level} {words}"
+    return f"{'#' * level} {markdown_text(text)}"
 
 
 def theme_name(themes: pd.DataFrame, theme: str) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "KEY_PACKAGES",
     "sha256_file",
     "input_files",
+    "output_files",
     "package_versions",
     "git_commit",
     "build_manifest",
@@ -72,6 +73,23 @@ def input_files(files: Iterable[Path], base: Path) -> list[dict[str, str]]:
             shown = str(path)
         rows.append({"path": shown, "sha256": sha256_file(path)})
     return rows
+
+
+def output_files(folder: Path) -> list[dict[str, str]]:
+    """Every file under ``folder`` with its SHA-256, in path order; the manifest excepted.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "book").mkdir(); _ = (folder / "book" / "report.pdf").write_bytes(b"abc")
+    >>> [row["path"] for row in output_files(folder)]
+    ['book/report.pdf']
+    """
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+    return [
+        {"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p)} for p in files
+    ]
 
 
 def package_versions(names: Iterable[str] = KEY_PACKAGES) -> dict[str, str]:
@@ -129,6 +147,8 @@ def build_manifest(
     outputs: Iterable[str],
     stages: Mapping[str, float],
     started: datetime,
+    output_folder: Path | None = None,
+    quarto_warnings: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The manifest of one run, ready to be written as JSON.
 
@@ -142,6 +162,11 @@ def build_manifest(
         The executed notebooks, in report order.
     outputs
         What the run published besides the notebooks (``book``, ``preview``, ...).
+    output_folder
+        The folder being published: every file in it is listed with its SHA-256
+        (``output_files``, paths relative to it), the manifest itself excepted.
+    quarto_warnings
+        Each distinct warning of the Quarto render, with its count.
     stages
         Wall time of each stage, in seconds, in the order they ran.
     started
@@ -156,6 +181,8 @@ def build_manifest(
         },
         "chapters": list(chapters),
         "outputs": list(outputs),
+        "output_files": output_files(output_folder) if output_folder is not None else [],
+        "quarto_warnings": [dict(w) for w in quarto_warnings],
         "versions": {
             "python": platform.python_version(),
             "python_executable": sys.executable,

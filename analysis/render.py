@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import copy
 import html
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +33,24 @@ from analysis.errors import RunError
 __all__ = [
     "QUARTO_CONFIG",
     "REPORT_CSS",
+    "TYPST_LAYOUT",
     "LANGUAGE",
     "FORMATS",
+    "FORMAT_OUTPUTS",
+    "QUARTO_MINIMUM",
     "QUARTO_MISSING",
+    "Rendered",
     "find_quarto",
     "quarto_version",
+    "parse_version",
+    "check_quarto",
     "book_config",
     "index_page",
+    "chapter_for_book",
+    "tidy_book_html",
     "stage_book",
     "render_book",
+    "quarto_messages",
     "preview_html",
     "page_title",
 ]
@@ -48,9 +60,17 @@ QUARTO_CONFIG = _ROOT / "_quarto.yml"
 #: The report's own styles (status chips, figures): linked from ``_quarto.yml`` for the
 #: book and inlined into every preview page.
 REPORT_CSS = _ROOT / "assets" / "report.css"
+#: The PDF's page layout, a Typst template partial named in ``_quarto.yml``.
+TYPST_LAYOUT = _ROOT / "assets" / "typst-show.typ"
 LANGUAGE = "en-GB"
 # The report formats a run accepts, and the Quarto format that makes each.
 FORMATS: dict[str, str] = {"html": "html", "pdf": "typst"}
+#: The file of the rendered book (under ``book/``) that proves each format was made.
+FORMAT_OUTPUTS: dict[str, str] = {"html": "index.html", "pdf": "report.pdf"}
+#: The oldest Quarto that makes each format of the book. Typst output for book projects
+#: (the PDF) came with Quarto 1.9, and its book layout needs 1.9.17 or later; the HTML
+#: book needs no feature newer than Quarto 1.4.
+QUARTO_MINIMUM: dict[str, tuple[int, ...]] = {"html": (1, 4, 0), "pdf": (1, 9, 17)}
 QUARTO_MISSING = (
     "Quarto is not installed (no `quarto` command on the PATH), so the HTML and PDF report "
     "were not rendered; the executed notebooks, manifest, data extracts and a preview HTML "
@@ -78,6 +98,52 @@ def quarto_version(quarto: str | None) -> str:
     return done.stdout.strip() or "unknown"
 
 
+def parse_version(text: str) -> tuple[int, ...] | None:
+    """The numbers of a version as Quarto prints it, or None when there are none.
+
+    Examples
+    --------
+    >>> parse_version("1.10.18"), parse_version("99.9.9 (dev)"), parse_version("unknown")
+    ((1, 10, 18), (99, 9, 9), None)
+    """
+    match = re.search(r"\d+(?:\.\d+)*", text)
+    return tuple(int(part) for part in match.group(0).split(".")) if match else None
+
+
+def check_quarto(version: str, formats: Sequence[str]) -> None:
+    """Fail unless the Quarto of ``version`` makes every format asked for.
+
+    Raises
+    ------
+    RunError
+        Naming the version found, the version each format needs and how to get it.
+
+    Examples
+    --------
+    >>> check_quarto("1.10.18", ["html", "pdf"])
+    >>> check_quarto("1.8.25", ["pdf"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    analysis.errors.RunError: Quarto 1.8.25 cannot make the PDF report: it needs Quarto 1.9.17 ...
+    """
+    found = parse_version(version)
+    short = [f for f in formats if found is None or found < QUARTO_MINIMUM[f]]
+    if not short:
+        return
+    needs = max(QUARTO_MINIMUM[f] for f in short)
+    names = " and ".join(f"the {f.upper()} report" for f in short)
+    raise RunError(
+        f"Quarto {version} cannot make {names}: it needs Quarto "
+        f"{'.'.join(map(str, needs))} or later. Install a newer Quarto from "
+        "https://quarto.org/docs/get-started/, or ask for other formats with --formats "
+        f"(this Quarto makes: {', '.join(_made_by(found)) or 'none of them'}). Nothing was run."
+    )
+
+
+def _made_by(version: tuple[int, ...] | None) -> list[str]:
+    return [f for f, needed in QUARTO_MINIMUM.items() if version is not None and version >= needed]
+
+
 def book_config(
     template: Mapping[str, Any],
     *,
@@ -85,6 +151,9 @@ def book_config(
     subtitle: str,
     chapters: Sequence[str],
     formats: Sequence[str],
+    author: str = "",
+    date: str = "",
+    font_paths: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The staged project's configuration: the template filled in for one quarter.
 
@@ -98,19 +167,27 @@ def book_config(
         The chapter files, in order, after ``index.qmd``.
     formats
         Report formats (keys of :data:`FORMATS`); only their Quarto formats are kept.
+    author, date
+        The book's author (the organisation) and date (the quarter's last day, ISO);
+        the template's are kept when empty.
+    font_paths
+        Folders of the PDF's fonts (:func:`pdf_font_paths`).
 
     Examples
     --------
     >>> template = {"book": {"title": "x", "chapters": ["index.qmd"]},
     ...             "format": {"html": {"code-fold": True}, "typst": {"echo": False}}}
     >>> config = book_config(template, title="Derby", subtitle="Q2", chapters=["a.ipynb"],
-    ...                      formats=["html"])
+    ...                      formats=["html"], author="Derby City Council", date="2021-09-30")
     >>> config["book"]["chapters"], list(config["format"]), template["book"]["title"]
     (['index.qmd', 'a.ipynb'], ['html'], 'x')
+    >>> config["book"]["author"], config["book"]["date"]
+    ('Derby City Council', '2021-09-30')
     """
     config = copy.deepcopy(dict(template))
     book = dict(config.get("book") or {})
     book.update(title=title, subtitle=subtitle, chapters=["index.qmd", *chapters])
+    book.update({key: value for key, value in (("author", author), ("date", date)) if value})
     config["book"] = book
     project = dict(config.get("project") or {})
     project["output-dir"] = _BOOK_DIR
@@ -127,11 +204,32 @@ def book_config(
             f"{QUARTO_CONFIG.name} has no settings for the format(s) {', '.join(sorted(missing))}:"
             " add them under `format:`."
         )
+    if "typst" in config["format"] and font_paths:
+        typst = dict(config["format"]["typst"] or {})
+        typst["font-paths"] = list(font_paths)
+        config["format"]["typst"] = typst
     return config
+
+
+def pdf_font_paths() -> list[str]:
+    """The folders holding the PDF's fonts: matplotlib's own (DejaVu Sans), when installed.
+
+    matplotlib is a pinned requirement (plotnine draws with it), so every machine that
+    runs the report has these fonts, and the PDF looks the same on each.
+    """
+    spec = importlib.util.find_spec("matplotlib")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        fonts = Path(location) / "mpl-data" / "fonts" / "ttf"
+        if fonts.is_dir():
+            return [str(fonts)]
+    return []
 
 
 def index_page(organisation: str, plan: str, quarter_label: str, period_end: str) -> str:
     """The book's front page: what the report is and the period it covers.
+
+    The organisation and plan are text from the data, escaped for Markdown. The sentence
+    about the code is for the HTML book only: the PDF shows no code.
 
     Examples
     --------
@@ -141,13 +239,18 @@ def index_page(organisation: str, plan: str, quarter_label: str, period_end: str
     <BLANKLINE>
     This is Derby City Council's performance report on the Recovery Plan 2021/22 for ...
     """
+    from analysis.chapters import markdown_text
+
     return (
         "# Preface {.unnumbered}\n\n"
-        f"This is {organisation}'s performance report on the {plan} for {quarter_label}: "
-        f"the position at the {period_end}. Every figure is computed from the data by the "
-        "workbook's `analysis` package; the code behind each table can be unfolded beneath "
-        "it, and the executed notebooks and a manifest of the run are published with the "
-        "report.\n"
+        f"This is {markdown_text(organisation)}'s performance report on the "
+        f"{markdown_text(plan)} for {quarter_label}: the position at the {period_end}. Every "
+        "figure is computed from the data, and the executed notebooks and a manifest of the "
+        "run are published with the report, so that each can be traced to the data and the "
+        "rule behind it.\n\n"
+        '::: {.content-visible when-format="html"}\n'
+        "Beneath each table and chart, *Show the code* unfolds the call that made it.\n"
+        ":::\n"
     )
 
 
@@ -159,30 +262,37 @@ def stage_book(
     subtitle: str,
     index: str,
     formats: Sequence[str],
+    author: str = "",
+    date: str = "",
     resources: Sequence[Path] = (),
     template: Path = QUARTO_CONFIG,
 ) -> Path:
     """Write a Quarto book project for one quarter into ``folder``.
 
-    The executed notebooks are copied in as the chapters, with the figures they saved
-    beside them (``figures/``); ``index.qmd`` holds ``index``, ``resources`` (the data
-    extracts) are copied into ``data/`` and the report's stylesheet into ``assets/``.
+    The executed notebooks become the chapters (each as :func:`chapter_for_book` makes
+    it), with the figures they saved beside them (``figures/``); ``index.qmd`` holds
+    ``index``, ``resources`` (the data extracts) are copied into ``data/`` and the
+    report's stylesheet and PDF layout into ``assets/``.
 
     Returns
     -------
     Path
         ``folder``.
     """
+    import nbformat
+
     from analysis.chapters import FIGURES_FOLDER
 
     folder.mkdir(parents=True, exist_ok=True)
     for notebook in notebooks:
-        shutil.copy2(notebook, folder / notebook.name)
+        node = chapter_for_book(nbformat.read(notebook, as_version=4))
+        nbformat.write(node, folder / notebook.name)
         figures = notebook.parent / FIGURES_FOLDER
         if figures.is_dir():
             shutil.copytree(figures, folder / FIGURES_FOLDER, dirs_exist_ok=True)
     (folder / "assets").mkdir(exist_ok=True)
-    shutil.copy2(REPORT_CSS, folder / "assets" / REPORT_CSS.name)
+    for asset in (REPORT_CSS, TYPST_LAYOUT):
+        shutil.copy2(asset, folder / "assets" / asset.name)
     if resources:
         (folder / "data").mkdir(exist_ok=True)
         for resource in resources:
@@ -194,6 +304,9 @@ def stage_book(
         subtitle=subtitle,
         chapters=[n.name for n in notebooks],
         formats=formats,
+        author=author,
+        date=date,
+        font_paths=pdf_font_paths(),
     )
     (folder / "_quarto.yml").write_text(
         yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
@@ -201,42 +314,293 @@ def stage_book(
     return folder
 
 
-def render_book(folder: Path, quarto: str) -> Path:
+# ------------------------------------------------------------------ chapters as Quarto reads
+
+
+def chapter_for_book(node: Any) -> Any:
+    """An executed notebook as the book shows it: titled, its tables named.
+
+    - The chapter's first level-one heading (in a Markdown cell or in an output, as a
+      theme chapter writes its theme's name) becomes the chapter's ``title`` in a front
+      matter cell at the top, and is removed where it was: Quarto names the chapter in
+      the sidebar, the page title, the previous and next links and the PDF outline from
+      that title, and the page has one h1.
+    - Every table gets a ``<caption>`` for screen readers (:func:`_name_tables`).
+    - HTML outputs (the tables) are handed to Quarto as raw HTML blocks of Markdown:
+      Quarto reads them into real tables for HTML and PDF all the same, but does not take
+      them for Jupyter widgets, for which it would load require.js and jQuery from a
+      public CDN into every page.
+
+    A copy is returned; the notebook given is not changed.
+
+    Examples
+    --------
+    >>> import nbformat.v4 as v4
+    >>> node = v4.new_notebook(cells=[v4.new_code_cell(outputs=[v4.new_output(
+    ...     "display_data", data={"text/markdown": "# Our place"})])])
+    >>> book = chapter_for_book(node)
+    >>> book.cells[0].cell_type, book.cells[0].source
+    ('raw', '---\\ntitle: Our place\\n---')
+    >>> book.cells[1].outputs
+    []
+    """
+    node = _name_tables(copy.deepcopy(node))
+    title = _take_title(node)
+    if title:
+        front = yaml.safe_dump({"title": title}, allow_unicode=True, width=10**6).strip()
+        node.cells.insert(0, _new_raw_cell(f"---\n{front}\n---"))
+    for cell in node.cells:
+        for output in cell.get("outputs", []):
+            markup = output.get("data", {}).get("text/html")
+            if markup is not None and "text/markdown" not in output["data"]:
+                output["data"] = {"text/markdown": _raw_html_block(str(markup))}
+    return node
+
+
+def _raw_html_block(markup: str) -> str:
+    """HTML as a raw block of Pandoc Markdown, fenced longer than any backticks in it."""
+    longest = max((len(run) for run in re.findall(r"`+", markup)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{{=html}}\n{markup}\n{fence}\n"
+
+
+def tidy_book_html(book: Path) -> None:
+    """Mend what Quarto's HTML book lacks for accessibility, in every page of ``book``.
+
+    - The previous and next links carry an ``aria-label`` of the chapter's title alone,
+      while they show its number too: the label is removed, so that the accessible name
+      is what is visible (WCAG 2.5.3).
+    - The sidebar of chapters is a navigation landmark like the page's contents: it is
+      named, so that the two can be told apart.
+    """
+    for page in book.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        mended = _PAGINATION_LABEL.sub(r"\1", text)
+        mended = mended.replace(
+            '<nav id="quarto-sidebar" ', '<nav id="quarto-sidebar" aria-label="Chapters" ', 1
+        )
+        if mended != text:
+            page.write_text(mended, encoding="utf-8")
+
+
+_PAGINATION_LABEL = re.compile(r'(<a\b[^>]*class="pagination-link"[^>]*?)\s+aria-label="[^"]*"')
+
+
+def _new_raw_cell(source: str) -> Any:
+    import nbformat.v4 as v4
+
+    return v4.new_raw_cell(source)
+
+
+def _take_title(node: Any) -> str:
+    """Remove the chapter's first level-one heading; return its Markdown text."""
+    for cell in node.cells:
+        if cell.cell_type == "markdown":
+            source, title = _without_heading(cell.source)
+            if title:
+                cell.source = source
+                return title
+            continue
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown")
+            if text is None:
+                continue
+            rest, title = _without_heading(str(text))
+            if title:
+                output["data"]["text/markdown"] = rest
+                if not rest.strip():
+                    cell.outputs = [o for o in cell.outputs if o is not output]
+                return title
+    return ""
+
+
+def _without_heading(text: str) -> tuple[str, str]:
+    match = _HEADING.search(text)
+    if not match:
+        return text, ""
+    rest = (text[: match.start()] + text[match.end() :]).strip("\n")
+    return rest, match.group(1)
+
+
+_TABLE_OPEN = re.compile(r"<table\b[^>]*>")
+_GT_CONTAINER = re.compile(r'^(\s*<div id="[^"]*" style="[^"]*overflow-x:auto[^"]*")')
+
+
+def _name_tables(node: Any) -> Any:
+    """Give every table of the notebook a name a screen reader announces.
+
+    A table's name is its cell's ``tbl-cap`` option or, for a table displayed without one
+    (a theme chapter's table of an outcome), the heading displayed just before it. The
+    name goes into the table as a ``<caption>`` (visually hidden: the caption or heading
+    is already on the page), and onto the table's scroll container, which becomes a
+    focusable, labelled region, so that a keyboard can scroll a table wider than the
+    screen (WCAG 2.1.1).
+    """
+    for cell in node.cells:
+        if cell.cell_type != "code":
+            continue
+        caption = str(_cell_options(cell.source).get("tbl-cap") or "")
+        name = caption
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                heading = _HEADING_ANY.search(str(data["text/markdown"]))
+                name = caption or (_unescape(heading.group(1)) if heading else name)
+            markup = data.get("text/html")
+            if markup is None or "<caption" in str(markup) or not name:
+                continue
+            data["text/html"] = _with_caption(str(markup), name)
+    return node
+
+
+def _with_caption(markup: str, name: str) -> str:
+    label = html.escape(name)
+    markup = _TABLE_OPEN.sub(
+        lambda m: f'{m.group(0)}\n<caption class="visually-hidden">{label}</caption>',
+        markup,
+        count=1,
+    )
+    return _GT_CONTAINER.sub(
+        lambda m: f'{m.group(1)} role="region" tabindex="0" aria-label="{label}"', markup, count=1
+    )
+
+
+def _cell_options(source: str) -> dict[str, Any]:
+    """A cell's Quarto options (its leading ``#|`` lines)."""
+    lines = []
+    for line in source.splitlines():
+        if not line.startswith("#|"):
+            break
+        lines.append(line[2:].strip())
+    try:
+        options = yaml.safe_load("\n".join(lines)) if lines else {}
+    except yaml.YAMLError:
+        return {}
+    return options if isinstance(options, dict) else {}
+
+
+def _unescape(markdown: str) -> str:
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a Quarto render made: the book's folder, its warnings and its full log."""
+
+    folder: Path
+    warnings: list[dict[str, Any]]
+    log: str
+
+
+def render_book(folder: Path, quarto: str) -> Rendered:
     """Render a staged book with Quarto, in every format its configuration lists.
 
-    Returns
-    -------
-    Path
-        The folder Quarto wrote the book into.
+    Quarto's output is captured (without colour codes); its warnings are returned, each
+    distinct one once with its count (:func:`quarto_messages`).
 
     Raises
     ------
     RunError
-        If Quarto fails; the message holds the end of its output.
+        If Quarto fails: the message names the file being rendered and Quarto's first
+        error; the full log is kept at ``quarto.log`` in ``folder``'s parent.
     """
-    command = [quarto, "render", str(folder)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=folder)
+    environment = {**os.environ, "NO_COLOR": "1", "QUARTO_LOG_LEVEL": "INFO"}
+    done = subprocess.run(
+        [quarto, "render", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+    )
+    log = _plain((done.stdout or "") + (done.stderr or ""))
+    messages = quarto_messages(log)
     if done.returncode != 0:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-20:])
+        kept = folder.parent / "quarto.log"
+        kept.write_text(log, encoding="utf-8")
+        error = messages["errors"][0] if messages["errors"] else "(no error message)"
+        where = f" while rendering {messages['file']}" if messages["file"] else ""
         raise RunError(
             f"Quarto could not render the report (`quarto render` exited with "
-            f"{done.returncode}); its last lines:\n{tail}"
+            f"{done.returncode}){where}: {error}\nQuarto's full output is kept in {kept}."
         )
-    return folder / _BOOK_DIR
+    tidy_book_html(folder / _BOOK_DIR)
+    return Rendered(folder / _BOOK_DIR, messages["warnings"], log)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_PROGRESS = re.compile(r"^\s*\[\s*\d+/\d+\]\s+(\S+)")
+_COMPILING = re.compile(r"Compiling (\S+?) to ")
+_WARNING = re.compile(r"(?:^|\s|\.\.\.)(?:WARNING|warning|\[WARNING\])(?: \([^)]*\))?:?\s+(.+)$")
+_ERROR = re.compile(r"(?:^|\s|\.\.\.)(?:ERROR|[Ee]rror|\[ERROR\])(?: \([^)]*\))?:?\s+(.+)$")
+
+
+def _plain(text: str) -> str:
+    return _ANSI.sub("", text).replace("\r\n", "\n")
+
+
+def quarto_messages(log: str) -> dict[str, Any]:
+    """Quarto's warnings and errors in its output, and the last file it began.
+
+    Each distinct warning is listed once, with how many times it came, in order of first
+    appearance; Typst's warnings carry the location that follows them.
+
+    Examples
+    --------
+    >>> log = ("[1/2] a.ipynb\\nWARNING (x.lua:3) odd thing\\n[2/2] b.ipynb\\n"
+    ...        "[typst]: Compiling b.typ to b.pdf...warning: unknown font family: serif\\n"
+    ...        "warning: unknown font family: serif\\nERROR: Typst compilation failed\\n")
+    >>> found = quarto_messages(log)
+    >>> found["warnings"]  # doctest: +NORMALIZE_WHITESPACE
+    [{'message': 'odd thing', 'count': 1},
+     {'message': 'unknown font family: serif', 'count': 2}]
+    >>> found["errors"], found["file"]
+    (['Typst compilation failed'], 'b.typ')
+    """
+    warnings: Counter[str] = Counter()
+    errors: list[str] = []
+    current = ""
+    lines = log.splitlines()
+    for at, line in enumerate(lines):
+        progress = _PROGRESS.match(line) or _COMPILING.search(line)
+        if progress and not errors:
+            current = progress.group(1)
+        warning = _WARNING.search(line)
+        error = _ERROR.search(line)
+        if warning:
+            warnings[warning.group(1).strip()] += 1
+        elif error:
+            # the line after an error often says what was found (a template's, Typst's)
+            after = [x.strip() for x in lines[at + 1 : at + 3] if x.strip()][:1]
+            detail = f" ({after[0]})" if after and not _ERROR.search(after[0]) else ""
+            errors.append(error.group(1).strip() + detail)
+    return {
+        "warnings": [{"message": m, "count": n} for m, n in warnings.items()],
+        "errors": errors,
+        "file": current,
+    }
 
 
 def preview_html(notebook: Path, folder: Path, css: Path = REPORT_CSS) -> Path:
     """A preview HTML page of an executed notebook, code hidden, written into ``folder``.
 
-    The page is in British English (``lang="en-GB"``), titled with the chapter's first
-    heading, and carries the report's stylesheet inline. Each figure a notebook displayed
+    The page is in British English (``lang="en-GB"``), titled and headed with the
+    chapter's first heading, its tables named as in the book (:func:`chapter_for_book`),
+    and carries the report's stylesheet inline. Each figure a notebook displayed
     (:class:`analysis.chapters.Figure`, shown to Quarto as Markdown) becomes an HTML
     ``<figure>``: the SVG saved beside the notebook, with its alt text and caption.
     """
     import nbformat
     from nbconvert import HTMLExporter
 
-    node = _figures_as_html(nbformat.read(notebook, as_version=4), notebook.parent, folder)
+    node = _name_tables(nbformat.read(notebook, as_version=4))
+    title = _take_title(node)
+    if title:
+        node.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
+    node = _figures_as_html(node, notebook.parent, folder)
     exporter = HTMLExporter(
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
@@ -253,6 +617,7 @@ def preview_html(notebook: Path, folder: Path, css: Path = REPORT_CSS) -> Path:
 
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", re.MULTILINE)
+_HEADING_ANY = re.compile(r"^#{1,6}\s+(.+?)\s*(?:\{[^}]*\})?\s*$", re.MULTILINE)
 
 
 def page_title(node: Any) -> str:

@@ -39,8 +39,10 @@ from analysis.execute import (
 from analysis.publish import build_folder, discard, keep_failed, publish
 from analysis.quarters import Quarter, parse_quarter
 from analysis.render import (
+    FORMAT_OUTPUTS,
     FORMATS,
     QUARTO_MISSING,
+    check_quarto,
     find_quarto,
     index_page,
     preview_html,
@@ -162,6 +164,9 @@ def run_report(
             QUARTO_MISSING.split(", so")[0] + " and --require-quarto was given. "
             "Install Quarto from https://quarto.org/docs/get-started/."
         )
+    quarto_found = quarto_version(quarto)
+    if quarto is not None:
+        check_quarto(quarto_found, chosen_formats)
 
     with _stage("validate", stages, progress):
         data = load_dataset(Path(dataset) if dataset is not None else BUNDLED_DATASET)
@@ -195,6 +200,7 @@ def run_report(
         with _stage("extracts", stages, progress):
             resources = _write_extracts(data, slug, report / "data")
         outputs = ["notebooks", "data"]
+        warnings: list[dict[str, object]] = []
         if quarto is not None:
             with _stage("stage", stages, progress):
                 project = stage_book(
@@ -202,12 +208,28 @@ def run_report(
                     notebooks,
                     title=f"{data.organisation}: {data.plan}",
                     subtitle=f"Performance report, {q.label}",
+                    author=data.organisation,
+                    date=q.period_end.isoformat(),
                     index=index_page(data.organisation, data.plan, q.label, q.period_end_words),
                     formats=chosen_formats,
                     resources=resources,
                 )
             with _stage("render", stages, progress):
-                shutil.move(str(render_book(project, quarto)), report / "book")
+                try:
+                    rendered = render_book(project, quarto)
+                except RunError as exc:
+                    log = build / "quarto.log"
+                    if log.is_file():
+                        kept = keep_failed(log, out_dir, slug, started)
+                        raise RunError(
+                            str(exc).replace(str(log), str(kept))
+                            + f"\nNothing was published; {out_dir / slug} is unchanged."
+                        ) from None
+                    raise
+                shutil.move(str(rendered.folder), report / "book")
+            warnings = rendered.warnings
+            _report_warnings(warnings, progress)
+            _check_formats_made(report / "book", chosen_formats, out_dir / slug)
             outputs.append("book")
         else:
             progress(f"WARNING: {QUARTO_MISSING}")
@@ -216,7 +238,17 @@ def run_report(
                     preview_html(notebook, report / "preview")
             outputs.append("preview")
         with _stage("manifest", stages, progress):
-            _write_manifest(report, parameters, data, quarto, notebooks, outputs, stages, started)
+            _write_manifest(
+                report,
+                parameters,
+                data,
+                quarto_found,
+                notebooks,
+                outputs,
+                warnings,
+                stages,
+                started,
+            )
         target = publish(report, out_dir / slug)
     finally:
         discard(build)
@@ -238,6 +270,28 @@ def _choose_quarter(quarter: str | Quarter | None, held: Sequence[Quarter], name
     return q
 
 
+def _report_warnings(warnings: Sequence[dict[str, object]], progress: Callable[[str], None]) -> None:
+    """Print each distinct Quarto warning once, with its count."""
+    if not warnings:
+        return
+    total = sum(int(w["count"]) for w in warnings)  # type: ignore[call-overload]
+    progress(f"Quarto gave {total} warning(s), {len(warnings)} distinct:")
+    for warning in warnings:
+        times = f" ({warning['count']} times)" if warning["count"] != 1 else ""
+        progress(f"  WARNING: {warning['message']}{times}")
+
+
+def _check_formats_made(book: Path, formats: Sequence[str], target: Path) -> None:
+    """Fail unless the render made the file of every format asked for."""
+    missing = [f for f in formats if not (book / FORMAT_OUTPUTS[f]).is_file()]
+    if missing:
+        raise RunError(
+            f"Quarto finished but made no {' and no '.join(FORMAT_OUTPUTS[f] for f in missing)} "
+            f"(asked for: {', '.join(formats)}); see its warnings above. Nothing was "
+            f"published; {target} is unchanged."
+        )
+
+
 def _write_extracts(data: object, slug: str, folder: Path) -> list[Path]:
     from analysis.extracts import extracts
 
@@ -254,9 +308,10 @@ def _write_manifest(
     report: Path,
     parameters: dict[str, object],
     data: object,
-    quarto: str | None,
+    quarto: str,
     notebooks: Sequence[Path],
     outputs: Sequence[str],
+    warnings: Sequence[dict[str, object]],
     stages: dict[str, float],
     started: datetime,
 ) -> None:
@@ -268,9 +323,11 @@ def _write_manifest(
         dataset_name=data.name,  # type: ignore[attr-defined]
         dataset_path=data.path,  # type: ignore[attr-defined]
         files=data.files,  # type: ignore[attr-defined]
-        quarto=quarto_version(quarto),
+        quarto=quarto,
         chapters=[f"notebooks/{n.name}" for n in notebooks],
         outputs=outputs,
+        output_folder=report,
+        quarto_warnings=warnings,
         stages=stages_so_far,
         started=started,
     )

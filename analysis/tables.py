@@ -174,7 +174,7 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["kind", *themes, "Total"])
     return (
-        GT(frame, rowname_col="kind", id="monitoring")
+        _table(frame, rowname_col="kind", id="monitoring")
         .tab_stubhead("Kind of item")
         .cols_align("right", columns=[*themes, "Total"])
     )
@@ -228,7 +228,7 @@ def progress_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         f"{q.previous.short_label}: {_previous_text(figure)}."
     )
     return (
-        GT(frame, id="progress")
+        _table(frame, id="progress")
         .cols_label(status=f"Assessment of progress ({q.short_label})")
         .fmt(_as_html, columns="status", rows=list(range(len(counts))))
         .cols_align("right", columns=themes)
@@ -269,7 +269,7 @@ def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         }
     )
     return (
-        GT(frame, rowname_col="label", id="headlines")
+        _table(frame, rowname_col="label", id="headlines")
         .tab_stubhead("Headline figure")
         .cols_label(
             value=q.short_label,
@@ -361,7 +361,7 @@ def theme_table(
     if group is None:
         frame = frame.drop(columns="outcome")
     return _with_html(
-        GT(frame, groupname_col=group, id=table_id).cols_label(
+        _table(frame, groupname_col=group, id=table_id, widths="theme").cols_label(
             description="Item description",
             kind="Kind",
             position=f"Position {q.short_label}",
@@ -585,7 +585,9 @@ def exceptions_table(
     frame["_group"] = frame["group"].map({g: i for i, g in enumerate(order)})
     frame = frame.sort_values(["_group", "_order"], kind="stable")[_EXCEPTION_COLUMNS]
     table = (
-        GT(frame.reset_index(drop=True), groupname_col="group", id="exceptions")
+        _table(
+            frame.reset_index(drop=True), groupname_col="group", id="exceptions", widths="exceptions"
+        )
         .cols_label(
             measure="Measure",
             quarterly_status="Quarterly status",
@@ -663,7 +665,7 @@ def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         )
     frame = pd.DataFrame(rows, columns=_REGISTER_COLUMNS)
     table = (
-        GT(frame, id="risk-register")
+        _table(frame, id="risk-register", widths="risk_register")
         .cols_label(
             risk_id="ID",
             title="Risk",
@@ -717,7 +719,7 @@ def risk_matrix_table(dataset: Dataset, quarter: str | Quarter, risk_type: str) 
     frame = pd.DataFrame(rows, columns=["impact", *columns])
     words = scale.words(risk_type, "likelihood")
     table = (
-        GT(frame, rowname_col="impact", id=f"risk-matrix-{risk_type}")
+        _table(frame, rowname_col="impact", id=f"risk-matrix-{risk_type}")
         .tab_stubhead("Impact")
         .cols_label(**{f"l{n}": f"{n} {words[n - 1]}" for n in (1, 2, 3, 4)})
         .tab_spanner("Likelihood", columns=columns)
@@ -762,7 +764,7 @@ def framework_table(framework: Framework) -> GT:
         }
     )
     return (
-        GT(frame, id="framework")
+        _table(frame, id="framework", widths="framework")
         .cols_label(
             band="Band",
             rule="Rule (d: difference from target)",
@@ -793,7 +795,7 @@ def scale_table(scale: Scale) -> GT:
         }
     )
     return (
-        GT(frame, id=f"scale-{_slug(scale.title)}")
+        _table(frame, id=f"scale-{_slug(scale.title)}", widths="scale")
         .cols_label(
             status="Status",
             description="Meaning",
@@ -826,7 +828,7 @@ def risk_scale_table(risks: RiskScale) -> GT:
         }
     )
     return (
-        GT(frame, rowname_col="value", id="risk-scales")
+        _table(frame, rowname_col="value", id="risk-scales")
         .tab_stubhead("Value")
         .cols_label(
             threat_impact="Impact",
@@ -857,7 +859,7 @@ def score_band_table(risks: RiskScale) -> GT:
         }
     )
     return (
-        GT(frame, id="score-bands")
+        _table(frame, id="score-bands")
         .cols_label(band="Score band", scores="Scores")
         .fmt(_as_html, columns="band")
     )
@@ -884,7 +886,7 @@ def value_state_table() -> GT:
         }
     )
     return (
-        GT(frame, id="value-states")
+        _table(frame, id="value-states")
         .cols_label(state="Value as the report shows it", rated="Rated")
         .tab_source_note(
             "An actual, target or forecast is either a number or one of these states; "
@@ -918,7 +920,7 @@ def not_rated_table() -> GT:
     frame = pd.DataFrame(rows, columns=["rating", "basis"])
     frame["basis"] = frame["basis"].map(lambda text: text[:1].upper() + text[1:])
     return (
-        GT(frame, groupname_col="rating", id="not-rated")
+        _table(frame, groupname_col="rating", id="not-rated")
         .cols_label(basis="What the rating is based on")
         .tab_source_note(
             "A measure that is not rated is left out of every percentage; the headline "
@@ -943,7 +945,7 @@ def extract_columns_table(name: str) -> GT:
     from analysis.extracts import extract_columns
 
     return (
-        GT(extract_columns(name), id=f"columns-{_slug(name)}")
+        _table(extract_columns(name), id=f"columns-{_slug(name)}", widths="extract_columns")
         .cols_label(column="Column", meaning="What it holds")
         .tab_source_note(name)
     )
@@ -964,11 +966,47 @@ def extract_table(dataset: Dataset, quarter: str | Quarter, name: str) -> GT:
     from analysis.extracts import extracts
 
     frame = extracts(dataset, quarter)[name].astype(object).where(lambda f: f.notna(), "")
-    return GT(frame.astype(str), id=f"extract-{_slug(name)}").tab_source_note(name)
+    return _table(frame.astype(str), id=f"extract-{_slug(name)}").tab_source_note(name)
 
 
 # ---------------------------------------------------------------------------------------
 # Presentation settings and cell helpers
+
+
+def _table(
+    frame: pd.DataFrame, *, id: str, widths: str | None = None, **options: Any
+) -> GT:
+    """A great-tables table in the report's font and size, with its configured widths.
+
+    The font is the charts' (``charts: font_family`` of ``presentation.yml``), so that a
+    table and a chart read alike and the PDF uses a font it really has; ``widths`` names
+    an entry of ``tables: column_widths`` (per cent of the table's width, by column).
+    """
+    settings = _settings()
+    table = (
+        GT(frame, id=id, **options)
+        .tab_options(
+            table_font_names=list(load_chart_style(_PRESENTATION).font_family),
+            table_font_size=settings["font_size"],
+        )
+        # a long row reads from its top, in HTML and PDF alike
+        .opt_css(f"#{id} .gt_row {{ vertical-align: top; }}")
+    )
+    if widths is None:
+        return table
+    columns = settings["column_widths"].get(widths)
+    if columns is None:
+        raise ConfigError(
+            f"{_PRESENTATION}: tables: column_widths has no entry {widths!r}; the table "
+            f"{id!r} needs one (per cent of the table's width, by column)."
+        )
+    unknown = sorted(set(columns) - set(frame.columns))
+    if unknown:
+        raise ConfigError(
+            f"{_PRESENTATION}: tables: column_widths: {widths}: no such column(s) "
+            f"{', '.join(unknown)}; the table has {', '.join(map(str, frame.columns))}."
+        )
+    return table.cols_width({column: f"{share}%" for column, share in columns.items()})
 
 
 @cache
@@ -989,13 +1027,30 @@ def _settings() -> dict[str, Any]:
     if "tables" not in data:
         raise ConfigError(f"{where} is missing: it holds the words and icons the tables use.")
     tables = data["tables"]
-    check_keys(tables, where, required=("kinds", "directions", "risk_movements", "not_rated"))
+    check_keys(
+        tables,
+        where,
+        required=("kinds", "directions", "risk_movements", "not_rated"),
+        optional=("font_size", "column_widths"),
+    )
+    widths = tables.get("column_widths") or {}
+    check_keys(widths, f"{where}: column_widths", optional=widths)
+    for name, columns in widths.items():
+        check_keys(columns, f"{where}: column_widths: {name}", optional=columns or ())
+        shares = list((columns or {}).values())
+        if not all(isinstance(v, int | float) and v > 0 for v in shares) or sum(shares) > 100:
+            raise ConfigError(
+                f"{where}: column_widths: {name}: each width is a positive per cent of the "
+                f"table's width, together at most 100; got {columns!r}."
+            )
     _check_words(tables["kinds"], f"{where}: kinds", KINDS)
     _check_words(tables["directions"], f"{where}: directions", _DIRECTIONS)
     _check_words(tables["risk_movements"], f"{where}: risk_movements", _MOVEMENTS)
     check_keys(tables["not_rated"], f"{where}: not_rated", optional=tables["not_rated"] or ())
     return {
         **tables,
+        "font_size": str(tables.get("font_size") or "14px"),
+        "column_widths": widths,
         "not_rated": {str(k): str(v) for k, v in (tables["not_rated"] or {}).items()},
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -52,7 +53,7 @@ def test_book_config_names_a_format_the_template_lacks():
 
 def test_two_quarters_stage_into_separate_projects(tmp_path):
     notebook = tmp_path / "01-summary.ipynb"
-    notebook.write_text("{}", encoding="utf-8")
+    nbformat.write(nbformat.v4.new_notebook(), notebook)
     for slug in ("2021-22-Q1", "2021-22-Q2"):
         stage_book(
             tmp_path / slug,
@@ -86,13 +87,15 @@ def test_staging_copies_the_figures_and_the_stylesheet(tmp_path):
     (notebooks / "figures").mkdir(parents=True)
     (notebooks / "figures" / "fig-a.svg").write_text("<svg/>", encoding="utf-8")
     notebook = notebooks / "01-summary.ipynb"
-    notebook.write_text("{}", encoding="utf-8")
+    nbformat.write(nbformat.v4.new_notebook(), notebook)
     project = stage_book(
-        tmp_path / "quarto", [notebook], title="T", subtitle="S", index="# P\n", formats=["html"]
+        tmp_path / "quarto", [notebook], title="T", subtitle="S", index="# P\n", formats=["html", "pdf"]
     )
     assert (project / "figures" / "fig-a.svg").read_text(encoding="utf-8") == "<svg/>"
     config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
     assert (project / config["format"]["html"]["css"]).is_file()
+    for partial in config["format"]["typst"]["template-partials"]:
+        assert (project / partial).is_file()
 
 
 def _figure_notebook(folder):
@@ -141,3 +144,171 @@ def test_preview_shows_figures_with_alt_and_caption_in_en_gb_with_a_title(tmp_pa
     assert tags["img"]["src"] == "../notebooks/figures/fig-a.svg"
     assert "<figcaption>Actions &lt;by&gt; theme</figcaption>" in page
     assert ".status-chip" in page
+
+
+# ----------------------------------------------------------------- Quarto's version and output
+
+
+@pytest.mark.parametrize(
+    "version, formats, fails",
+    [
+        ("1.10.18", ["html", "pdf"], False),
+        ("1.9.17", ["pdf"], False),
+        ("1.9.16", ["pdf"], True),
+        ("1.8.25", ["html"], False),
+        ("1.3.450", ["html"], True),
+        ("unknown (quarto --version failed)", ["html"], True),
+    ],
+)
+def test_check_quarto_names_found_and_needed_versions(version, formats, fails):
+    from analysis.render import check_quarto
+
+    if not fails:
+        check_quarto(version, formats)
+        return
+    with pytest.raises(RunError) as caught:
+        check_quarto(version, formats)
+    assert f"Quarto {version} cannot make" in str(caught.value)
+    assert "or later" in str(caught.value)
+
+
+QUARTO_LOG = """\
+[1/3] index.qmd
+WARNING (/x/filter.lua:12) Unable to resolve crossref @tbl-x
+[2/3] 01-summary.ipynb
+[3/3] 02-our-place.ipynb
+WARNING (/x/filter.lua:12) Unable to resolve crossref @tbl-x
+[typst]: Compiling index.typ to index.pdf...warning: unknown font family: sans-serif
+   ┌─ index.typ:478:17
+warning: unknown font family: sans-serif
+"""
+
+
+def test_quarto_messages_count_each_distinct_warning_once():
+    from analysis.render import quarto_messages
+
+    found = quarto_messages(QUARTO_LOG)
+    assert found["warnings"] == [
+        {"message": "Unable to resolve crossref @tbl-x", "count": 2},
+        {"message": "unknown font family: sans-serif", "count": 2},
+    ]
+    assert found["errors"] == []
+
+
+def test_quarto_messages_find_the_first_error_and_the_file_being_rendered():
+    from analysis.render import quarto_messages
+
+    log = (
+        "[1/2] index.qmd\n[2/2] 05-exceptions.ipynb\n"
+        'Error compiling template "typst-show.typ" (line 7, column 62):\nunexpected "$"\n'
+        "ERROR: Render failed\n"
+    )
+    found = quarto_messages(log)
+    assert found["file"] == "05-exceptions.ipynb"
+    assert found["errors"][0].startswith('compiling template "typst-show.typ"')
+    assert 'unexpected "$"' in found["errors"][0]
+
+
+def test_a_failed_render_keeps_the_log_and_shows_the_error_without_colour(tmp_path):
+    from analysis.render import render_book
+
+    fake = tmp_path / "quarto"
+    fake.write_text(
+        "#!/bin/sh\nprintf '[1/1] 01-summary.ipynb\\n\\033[91mERROR: it broke\\033[39m\\n' >&2\n"
+        "exit 1\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    project = tmp_path / "quarto-project"
+    project.mkdir()
+    with pytest.raises(RunError) as caught:
+        render_book(project, str(fake))
+    message = str(caught.value)
+    assert "while rendering 01-summary.ipynb: it broke" in message
+    assert "\x1b" not in message
+    assert "ERROR: it broke" in (tmp_path / "quarto.log").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------- chapters as Quarto reads them
+
+
+def _notebook(*cells):
+    return nbformat.v4.new_notebook(cells=list(cells))
+
+
+def _output(mime, text):
+    return nbformat.v4.new_output("display_data", data={mime: text})
+
+
+def test_a_heading_in_an_output_becomes_the_chapter_title():
+    from analysis.render import chapter_for_book
+
+    node = _notebook(
+        nbformat.v4.new_markdown_cell("Every item of the theme."),
+        nbformat.v4.new_code_cell(outputs=[_output("text/markdown", "# Our \\*place\\*")]),
+    )
+    book = chapter_for_book(node)
+    assert book.cells[0].cell_type == "raw"
+    assert yaml.safe_load(book.cells[0].source.strip("-\n")) == {"title": "Our \\*place\\*"}
+    assert book.cells[2].outputs == []
+    assert node.cells[1].outputs, "the notebook given is not changed"
+
+
+def test_a_heading_in_a_markdown_cell_moves_to_the_title_and_the_text_stays():
+    from analysis.render import chapter_for_book
+
+    book = chapter_for_book(_notebook(nbformat.v4.new_markdown_cell("# Exceptions\n\nEvery one.")))
+    assert "title: Exceptions" in book.cells[0].source
+    assert book.cells[1].source == "Every one."
+
+
+def test_tables_are_named_by_their_caption_or_the_heading_before_them():
+    from analysis.render import chapter_for_book
+
+    table = '<div id="t" style="overflow-x:auto;"><table class="gt_table"><tr><td>1</td></tr></table></div>'
+    node = _notebook(
+        nbformat.v4.new_code_cell(
+            "#| label: tbl-x\n#| tbl-cap: The <b>register</b>\nf()",
+            outputs=[_output("text/html", table)],
+        ),
+        nbformat.v4.new_code_cell(
+            outputs=[_output("text/markdown", "## Confidence &amp; more"), _output("text/html", table)]
+        ),
+    )
+    book = chapter_for_book(node)
+    first = book.cells[0].outputs[0]["data"]["text/markdown"]
+    second = book.cells[1].outputs[1]["data"]["text/markdown"]
+    assert first.startswith("```{=html}\n")
+    assert "<caption" in first and "The &lt;b&gt;register&lt;/b&gt;</caption>" in first
+    assert 'role="region" tabindex="0" aria-label="The &lt;b&gt;register&lt;/b&gt;"' in first
+    assert "Confidence &amp; more</caption>" in second
+
+
+def test_pagination_links_lose_their_label_and_the_sidebar_gets_one(tmp_path):
+    from analysis.render import tidy_book_html
+
+    page = tmp_path / "01-summary.html"
+    page.write_text(
+        '<nav id="quarto-sidebar" class="sidebar"></nav>'
+        '<a href="./02.html" class="pagination-link" aria-label="Our place"><span>2 Our place</span></a>',
+        encoding="utf-8",
+    )
+    tidy_book_html(tmp_path)
+    text = page.read_text(encoding="utf-8")
+    assert 'aria-label="Our place"' not in text and 'class="pagination-link">' in text
+    assert '<nav id="quarto-sidebar" aria-label="Chapters" class="sidebar">' in text
+
+
+def test_the_book_gets_author_date_and_the_pdf_fonts():
+    from analysis.render import book_config, pdf_font_paths
+
+    config = book_config(
+        TEMPLATE, title="T", subtitle="S", chapters=[], formats=["html", "pdf"],
+        author="Derby City Council", date="2021-09-30", font_paths=pdf_font_paths(),
+    )
+    assert config["book"]["author"] == "Derby City Council"
+    assert config["book"]["date"] == "2021-09-30"
+    fonts = Path(config["format"]["typst"]["font-paths"][0])
+    assert (fonts / "DejaVuSans.ttf").is_file()
+    assert config["format"]["typst"]["mainfont"] == "DejaVu Sans"
+    assert config["format"]["typst"]["template-partials"] == ["assets/typst-show.typ"]

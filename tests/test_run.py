@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import analysis.run as run_module
+from analysis.errors import RunError
 from analysis.execute import NOTEBOOKS_DIR
 from analysis.manifest import sha256_file
 from analysis.run import main, run_report
@@ -266,22 +267,26 @@ def test_without_quarto_a_warning_and_a_preview_per_chapter(pipeline_runs):
     assert not (out / "2021-22-Q2" / "book").exists()
 
 
-@pytest.mark.skipif(
-    shutil.which("quarto") is None,
-    reason="Quarto is not installed (no `quarto` on the PATH); see quarto.org",
-)
-def test_quarto_renders_html_and_pdf(tmp_path):
-    result = run_report(
-        "2021-22-Q2",
-        DATASET,
-        formats="html,pdf",
-        jobs=2,
-        out=tmp_path,
-        progress=lambda _: None,
-        require_quarto=True,
-    )
-    book = result.folder / "book"
-    assert result.rendered
-    assert (book / "index.html").is_file()
-    assert (book / "report.pdf").is_file()
-    assert 'lang="en-GB"' in (book / "index.html").read_text(encoding="utf-8")
+def test_an_old_quarto_asked_for_a_pdf_fails_before_executing(tmp_path, capsys, monkeypatch):
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 1.8.25\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setattr(run_module, "find_quarto", lambda: str(fake))
+    out = tmp_path / "out"
+    before = previous_report(out, "2021-22-Q2")
+    code = main(["--quarter", "2021-22-Q2", "--dataset", str(DATASET), "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "Quarto 1.8.25 cannot make the PDF report: it needs Quarto 1.9.17" in printed.err
+    assert "execute" not in printed.out
+    assert tree_digest(out / "2021-22-Q2") == before
+    assert sorted(p.name for p in out.iterdir()) == ["2021-22-Q2"]
+
+
+def test_an_old_quarto_still_makes_the_html_when_only_html_is_asked_for(tmp_path, monkeypatch):
+    from analysis.render import check_quarto
+
+    check_quarto("1.8.25", ["html"])
+    with pytest.raises(RunError, match="makes: html"):
+        check_quarto("1.8.25", ["html", "pdf"])

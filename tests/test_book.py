@@ -1,0 +1,311 @@
+"""The report as a reader gets it: the bundled quarter rendered by real Quarto, both formats.
+
+One render, shared by every test of the module (it takes about a minute and a half). The
+tests skip, saying why, where Quarto (or, for the PDF and browser checks, poppler's
+``pdftotext`` or Chromium and Node.js) is not installed; CI installs them all.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.load import BUNDLED_DATASET, load_dataset
+from analysis.render import FORMAT_OUTPUTS, _cell_options
+from analysis.run import run_report
+
+HERE = Path(__file__).resolve().parent
+AXE = HERE / "browser" / "axe.mjs"
+QUARTO = shutil.which("quarto")
+
+pytestmark = pytest.mark.skipif(
+    QUARTO is None, reason="Quarto is not installed (no `quarto` on the PATH); see quarto.org"
+)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    """The bundled quarter, rendered into HTML and PDF; returns the published folder."""
+    out = tmp_path_factory.mktemp("output")
+    result = run_report(
+        "2021-22-Q2", formats="html,pdf", out=out, progress=lambda _: None, require_quarto=True
+    )
+    return result.folder
+
+
+def chapter_names() -> dict[str, str]:
+    """Each chapter page of the bundled report and the name it must carry."""
+    themes = load_dataset(BUNDLED_DATASET)["themes"].sort_values("position")["name"].tolist()
+    names = ["Key highlights", *themes, "Exceptions", "Strategic risks", "Methodology", "Data"]
+    pages = {}
+    for number, name in enumerate(names, start=1):
+        slug = "-".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
+        pages[f"{number:02d}-{slug}.html"] = name
+    return pages
+
+
+class _Page(HTMLParser):
+    """The title, the h1s, the sidebar entries and the previous/next links of a book page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = ""
+        self.h1: list[str] = []
+        self.sidebar: list[str] = []
+        self.pagination: list[str] = []
+        self._open: list[tuple[str, list[str], list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "title":
+            self._open.append((tag, [], []))
+        elif tag == "h1":
+            self._open.append((tag, [], self.h1))
+        elif tag == "span" and "menu-text" in classes:
+            self._open.append((tag, [], self.sidebar))
+        elif tag == "a" and "pagination-link" in classes:
+            self._open.append((tag, [], self.pagination))
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1][0] == tag:
+            _, words, target = self._open.pop()
+            text = " ".join(" ".join(words).replace("\xa0", " ").split())
+            if tag == "title":
+                self.title = text
+            else:
+                target.append(text)
+
+    def handle_data(self, data):
+        if self._open:
+            self._open[-1][1].append(data)
+
+
+def parse_page(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def h1_count(path: Path) -> int:
+    return len(re.findall(r"<h1\b", path.read_text(encoding="utf-8")))
+
+
+# -------------------------------------------------------------------------------- both formats
+
+
+def test_both_formats_are_made_and_listed_in_the_manifest(book):
+    manifest = json.loads((book / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["formats"] == ["html", "pdf"]
+    listed = {row["path"]: row["sha256"] for row in manifest["output_files"]}
+    for name in FORMAT_OUTPUTS.values():
+        assert (book / "book" / name).is_file()
+        assert len(listed[f"book/{name}"]) == 64
+    assert manifest["versions"]["quarto"] not in ("not installed", "")
+
+
+def test_the_bundled_quarter_renders_without_a_quarto_warning(book):
+    manifest = json.loads((book / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["quarto_warnings"] == []
+
+
+# --------------------------------------------------------------------------------------- HTML
+
+
+def test_every_chapter_page_is_titled_and_headed_by_its_chapter_once(book):
+    pages = chapter_names()
+    assert sorted(p.name for p in (book / "book").glob("0*.html")) == sorted(pages)
+    for number, (name, chapter) in enumerate(pages.items(), start=1):
+        page = parse_page(book / "book" / name)
+        assert page.title.startswith(f"{number} {chapter} –"), (name, page.title)
+        assert h1_count(book / "book" / name) == 1, name
+        assert page.h1 == [f"{number} {chapter}"], (name, page.h1)
+
+
+def test_sidebar_and_previous_next_links_name_each_chapter(book):
+    pages = chapter_names()
+    names = list(pages.values())
+    sidebar = " ".join(parse_page(book / "book" / "index.html").sidebar)
+    for number, chapter in enumerate(names, start=1):
+        assert f"{number} {chapter}" in sidebar
+    first = parse_page(book / "book" / next(iter(pages)))
+    assert first.pagination == ["Preface", f"2 {names[1]}"]
+    # the accessible name of a link is what it shows (no aria-label of other words)
+    text = (book / "book" / next(iter(pages))).read_text(encoding="utf-8")
+    assert not re.search(r'class="pagination-link"[^>]*aria-label', text)
+
+
+def test_theme_chapters_number_their_outcome_sections_within_them(book):
+    data = load_dataset(BUNDLED_DATASET)
+    themes = data["themes"].sort_values("position")
+    for number, (theme_id, name) in enumerate(zip(themes["theme_id"], themes["name"]), start=2):
+        page = (book / "book" / [p for p in chapter_names() if p.startswith(f"0{number}")][0])
+        text = page.read_text(encoding="utf-8")
+        outcomes = data["outcomes"][data["outcomes"]["theme_id"] == theme_id]
+        for position, outcome in enumerate(outcomes.sort_values("position")["name"], start=1):
+            assert re.search(
+                rf'header-section-number">{number}\.{position}</span>\s*{re.escape(html.escape(outcome, quote=False))}',
+                text,
+            ), (name, outcome)
+
+
+def test_every_table_is_named_and_a_wide_one_can_be_scrolled_by_keyboard(book):
+    for page in (book / "book").glob("0*.html"):
+        text = page.read_text(encoding="utf-8")
+        tables = re.findall(r"<table\b.*?</table>", text, flags=re.S)
+        for table in tables:
+            assert re.search(r"<caption>\s*\S", table), (page.name, table[:200])
+        regions = re.findall(r'<div id="[^"]*"[^>]*overflow-x:auto[^>]*>', text)
+        assert len(regions) == len(tables), page.name
+        for region in regions:
+            assert 'role="region"' in region and 'tabindex="0"' in region
+            assert re.search(r'aria-label="[^"]+"', region)
+
+
+def test_the_html_loads_nothing_from_other_sites(book):
+    for page in (book / "book").glob("*.html"):
+        sources = re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="(https?://[^"]+)"', page.read_text(encoding="utf-8"))
+        assert sources == [], (page.name, sources)
+
+
+def test_html_chapters_open_with_a_sentence_before_any_code(book):
+    for name in chapter_names():
+        text = (book / "book" / name).read_text(encoding="utf-8")
+        main = text[text.index('<main class="content"') :]
+        first_paragraph = main.find("<p>")
+        assert main[:first_paragraph].count('class="code-fold"') <= 1, name
+
+
+# ---------------------------------------------------------------------------------------- PDF
+
+
+def pdf_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """The words of each page of a PDF with their boxes, from poppler's ``pdftotext -bbox``."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed (Debian: poppler-utils)")
+    done = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    pages = []
+    for page in re.findall(r"<page\b.*?</page>", done.stdout, flags=re.S):
+        words = re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+            page,
+        )
+        pages.append([(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in words])
+    return pages
+
+
+def overlaps(words: list[tuple[float, float, float, float, str]]) -> list[tuple[str, str]]:
+    """Pairs of words whose boxes overlap by more than a sliver (overprinted text)."""
+    found = []
+    ordered = sorted(words)
+    for i, (x0, y0, x1, y1, w) in enumerate(ordered):
+        for u0, v0, u1, v1, other in ordered[i + 1 :]:
+            if u0 >= x1:
+                break
+            width = min(x1, u1) - max(x0, u0)
+            height = min(y1, v1) - max(y0, v0)
+            smaller = min((x1 - x0) * (y1 - y0), (u1 - u0) * (v1 - v0))
+            if width > 0 and height > 0 and width * height > 0.25 * smaller:
+                found.append((w, other))
+    return found
+
+
+def test_no_pdf_page_is_blank_and_no_words_overprint(book):
+    pages = pdf_words(book / "book" / "report.pdf")
+    assert len(pages) > 10
+    blank = [n for n, words in enumerate(pages, start=1) if not words]
+    assert blank == []
+    overprinted = {n: overlaps(words)[:3] for n, words in enumerate(pages, start=1) if overlaps(words)}
+    assert overprinted == {}
+
+
+def test_every_table_and_figure_caption_is_in_both_formats(book):
+    pages = pdf_words(book / "book" / "report.pdf")
+    pdf_text = " ".join(word for page in pages for *_, word in page)
+    html_text = " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", p.read_text(encoding="utf-8")))
+        for p in (book / "book").glob("*.html")
+    )
+    html_text = " ".join(html_text.split())
+    captions = []
+    for notebook in sorted((book / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            caption = _cell_options(cell.source).get("tbl-cap")
+            if caption:
+                captions.append(str(caption))
+            for output in cell.get("outputs", []):
+                figure = output.get("metadata", {}).get("report-figure")
+                if figure:
+                    captions.append(figure["caption"])
+    assert len(captions) > 20
+    for caption in captions:
+        words = " ".join(caption.split())
+        assert words in html_text, caption
+        assert words in pdf_text, caption
+
+
+def test_the_pdf_is_tagged_titled_and_in_british_english(book):
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("poppler's pdfinfo is not installed (Debian: poppler-utils)")
+    pdf = book / "book" / "report.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    organisation = load_dataset(BUNDLED_DATASET).organisation
+    assert re.search(r"^Tagged:\s+yes", info, flags=re.M)
+    assert re.search(rf"^Title:\s+{re.escape(organisation)}", info, flags=re.M)
+    assert re.search(rf"^Author:\s+{re.escape(organisation)}", info, flags=re.M)
+    raw = pdf.read_bytes()
+    assert b"/Lang (en-GB)" in raw
+    assert b"/DisplayDocTitle true" in raw
+    text = " ".join(word for page in pdf_words(pdf) for *_, word in page)
+    assert "Show the code" not in text and "unfold" not in text
+
+
+# ------------------------------------------------------------------------------------ browser
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_no_wcag_violation_on_any_page_in_a_real_browser(book, width, axe_runner):
+    pages = sorted(p.name for p in (book / "book").glob("*.html"))
+    results = axe_runner(book / "book", pages, width)
+    violations = {
+        page["page"]: [(v["id"], v["nodeCount"]) for v in page["violations"]]
+        for page in results["pages"]
+        if page["violations"] or page.get("error")
+    }
+    assert violations == {}, json.dumps(violations, indent=1)
+    assert len(results["pages"]) == len(pages)
+
+
+@pytest.fixture(scope="module")
+def axe_runner():
+    """Run axe-core (WCAG 2.2 A and AA rules) in headless Chromium over pages of a folder."""
+    node = shutil.which("node")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    modules = HERE / "browser" / "node_modules"
+    if node is None or chromium is None:
+        pytest.skip("Node.js and Chromium are needed for the browser test (Debian: chromium)")
+    if not (modules / "axe-core").is_dir() or not (modules / "puppeteer-core").is_dir():
+        pytest.skip("axe-core and puppeteer-core are not installed: `npm ci --prefix tests/browser`")
+
+    def run(folder: Path, pages: list[str], width: int) -> dict:
+        out = folder.parent / f"axe-{width}.json"
+        done = subprocess.run(
+            [node, str(AXE), "--root", str(folder), "--chromium", chromium, "--width", str(width),
+             "--out", str(out), *pages],
+            capture_output=True, text=True, timeout=900,
+        )
+        assert done.returncode in (0, 1), done.stderr[-2000:]
+        return json.loads(out.read_text(encoding="utf-8"))
+
+    return run
