@@ -87,9 +87,7 @@ def output_files(folder: Path) -> list[dict[str, str]]:
     ['book/report.pdf']
     """
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
-    return [
-        {"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p)} for p in files
-    ]
+    return [{"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p)} for p in files]
 
 
 def package_versions(names: Iterable[str] = KEY_PACKAGES) -> dict[str, str]:

@@ -270,7 +270,9 @@ def _choose_quarter(quarter: str | Quarter | None, held: Sequence[Quarter], name
     return q
 
 
-def _report_warnings(warnings: Sequence[dict[str, object]], progress: Callable[[str], None]) -> None:
+def _report_warnings(
+    warnings: Sequence[dict[str, object]], progress: Callable[[str], None]
+) -> None:
     """Print each distinct Quarto warning once, with its count."""
     if not warnings:
         return

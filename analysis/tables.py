@@ -586,7 +586,10 @@ def exceptions_table(
     frame = frame.sort_values(["_group", "_order"], kind="stable")[_EXCEPTION_COLUMNS]
     table = (
         _table(
-            frame.reset_index(drop=True), groupname_col="group", id="exceptions", widths="exceptions"
+            frame.reset_index(drop=True),
+            groupname_col="group",
+            id="exceptions",
+            widths="exceptions",
         )
         .cols_label(
             measure="Measure",
@@ -973,9 +976,7 @@ def extract_table(dataset: Dataset, quarter: str | Quarter, name: str) -> GT:
 # Presentation settings and cell helpers
 
 
-def _table(
-    frame: pd.DataFrame, *, id: str, widths: str | None = None, **options: Any
-) -> GT:
+def _table(frame: pd.DataFrame, *, id: str, widths: str | None = None, **options: Any) -> GT:
     """A great-tables table in the report's font and size, with its configured widths.
 
     The font is the charts' (``charts: font_family`` of ``presentation.yml``), so that a

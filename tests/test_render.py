@@ -89,7 +89,12 @@ def test_staging_copies_the_figures_and_the_stylesheet(tmp_path):
     notebook = notebooks / "01-summary.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), notebook)
     project = stage_book(
-        tmp_path / "quarto", [notebook], title="T", subtitle="S", index="# P\n", formats=["html", "pdf"]
+        tmp_path / "quarto",
+        [notebook],
+        title="T",
+        subtitle="S",
+        index="# P\n",
+        formats=["html", "pdf"],
     )
     assert (project / "figures" / "fig-a.svg").read_text(encoding="utf-8") == "<svg/>"
     config = yaml.safe_load((project / "_quarto.yml").read_text(encoding="utf-8"))
@@ -265,14 +270,20 @@ def test_a_heading_in_a_markdown_cell_moves_to_the_title_and_the_text_stays():
 def test_tables_are_named_by_their_caption_or_the_heading_before_them():
     from analysis.render import chapter_for_book
 
-    table = '<div id="t" style="overflow-x:auto;"><table class="gt_table"><tr><td>1</td></tr></table></div>'
+    table = (
+        '<div id="t" style="overflow-x:auto;">'
+        '<table class="gt_table"><tr><td>1</td></tr></table></div>'
+    )
     node = _notebook(
         nbformat.v4.new_code_cell(
             "#| label: tbl-x\n#| tbl-cap: The <b>register</b>\nf()",
             outputs=[_output("text/html", table)],
         ),
         nbformat.v4.new_code_cell(
-            outputs=[_output("text/markdown", "## Confidence &amp; more"), _output("text/html", table)]
+            outputs=[
+                _output("text/markdown", "## Confidence &amp; more"),
+                _output("text/html", table),
+            ]
         ),
     )
     book = chapter_for_book(node)
@@ -290,7 +301,8 @@ def test_pagination_links_lose_their_label_and_the_sidebar_gets_one(tmp_path):
     page = tmp_path / "01-summary.html"
     page.write_text(
         '<nav id="quarto-sidebar" class="sidebar"></nav>'
-        '<a href="./02.html" class="pagination-link" aria-label="Our place"><span>2 Our place</span></a>',
+        '<a href="./02.html" class="pagination-link" aria-label="Our place">'
+        "<span>2 Our place</span></a>",
         encoding="utf-8",
     )
     tidy_book_html(tmp_path)
@@ -303,8 +315,14 @@ def test_the_book_gets_author_date_and_the_pdf_fonts():
     from analysis.render import book_config, pdf_font_paths
 
     config = book_config(
-        TEMPLATE, title="T", subtitle="S", chapters=[], formats=["html", "pdf"],
-        author="Derby City Council", date="2021-09-30", font_paths=pdf_font_paths(),
+        TEMPLATE,
+        title="T",
+        subtitle="S",
+        chapters=[],
+        formats=["html", "pdf"],
+        author="Derby City Council",
+        date="2021-09-30",
+        font_paths=pdf_font_paths(),
     )
     assert config["book"]["author"] == "Derby City Council"
     assert config["book"]["date"] == "2021-09-30"

@@ -6,7 +6,8 @@
 // Serves DIR on a loopback port (node:http), opens each page in headless Chromium (driven
 // by puppeteer-core) at the given width and runs axe-core's WCAG 2.0, 2.1 and 2.2 level A
 // and AA rules on it. Requests to any other host are refused, so a page that needs the
-// network shows up as a failed request. Writes the violations of each page as JSON.
+// network shows up as a failed request. Writes the violations of each page as JSON, with
+// the names of the tables that scroll sideways in their region (too wide for the page).
 // Exit code: 0 no violation, 1 violations, 2 a page did not load.
 // The packages are pinned in package.json beside this file: `npm ci --prefix tests/browser`.
 
@@ -76,6 +77,10 @@ try {
           nodeCount: v.nodes.length, examples: v.nodes.slice(0, 3).map((n) => n.html.slice(0, 300)) }));
       }, TAGS);
       record.violations = found;
+      // the tables that do not fit the page's width and scroll inside their region
+      record.scrolling = await page.evaluate(() => [...document.querySelectorAll(
+        '[role="region"][tabindex="0"]')].filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.getAttribute("aria-label")));
     } catch (error) {
       record.error = String(error.message || error);
       failed++;
