@@ -49,6 +49,7 @@ __all__ = [
     "chapter_for_book",
     "tidy_book_html",
     "stage_book",
+    "stage_quarter",
     "render_book",
     "quarto_messages",
     "preview_html",
@@ -312,6 +313,38 @@ def stage_book(
         yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
     return folder
+
+
+def stage_quarter(
+    folder: Path,
+    notebooks: Sequence[Path],
+    dataset: Any,
+    quarter: Any,
+    formats: Sequence[str],
+    resources: Sequence[Path] = (),
+) -> Path:
+    """Stage the book of one quarter of a dataset: :func:`stage_book` with the book's
+    title, subtitle, author, date and front page taken from the dataset and the quarter.
+
+    Parameters
+    ----------
+    dataset
+        The loaded dataset (:class:`analysis.load.Dataset`): its organisation and plan.
+    quarter
+        The :class:`analysis.quarters.Quarter` of the report.
+    """
+    organisation, plan = dataset.organisation, dataset.plan
+    return stage_book(
+        folder,
+        notebooks,
+        title=f"{organisation}: {plan}",
+        subtitle=f"Performance report, {quarter.label}",
+        author=organisation,
+        date=quarter.period_end.isoformat(),
+        index=index_page(organisation, plan, quarter.label, quarter.period_end_words),
+        formats=formats,
+        resources=resources,
+    )
 
 
 # ------------------------------------------------------------------ chapters as Quarto reads

@@ -44,11 +44,10 @@ from analysis.render import (
     QUARTO_MISSING,
     check_quarto,
     find_quarto,
-    index_page,
     preview_html,
     quarto_version,
     render_book,
-    stage_book,
+    stage_quarter,
 )
 
 __all__ = ["DEFAULT_OUT", "RunResult", "parse_formats", "run_report", "register", "main"]
@@ -203,16 +202,8 @@ def run_report(
         warnings: list[dict[str, object]] = []
         if quarto is not None:
             with _stage("stage", stages, progress):
-                project = stage_book(
-                    build / "quarto",
-                    notebooks,
-                    title=f"{data.organisation}: {data.plan}",
-                    subtitle=f"Performance report, {q.label}",
-                    author=data.organisation,
-                    date=q.period_end.isoformat(),
-                    index=index_page(data.organisation, data.plan, q.label, q.period_end_words),
-                    formats=chosen_formats,
-                    resources=resources,
+                project = stage_quarter(
+                    build / "quarto", notebooks, data, q, chosen_formats, resources
                 )
             with _stage("render", stages, progress):
                 try:

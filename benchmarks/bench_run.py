@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis.execute import check_kernel, execute_chapters, plan_chapters  # noqa: E402
 from analysis.load import BUNDLED_DATASET, load_dataset  # noqa: E402
 from analysis.quarters import parse_quarter  # noqa: E402
-from analysis.render import find_quarto, index_page, render_book, stage_book  # noqa: E402
+from analysis.render import find_quarto, render_book, stage_quarter  # noqa: E402
 
 
 def _time_execute(chapters, jobs: int, folder: Path) -> float:
@@ -36,16 +36,7 @@ def _time_execute(chapters, jobs: int, folder: Path) -> float:
 
 
 def _time_render(data, quarter, notebooks, formats, folder: Path, quarto: str) -> float:
-    project = stage_book(
-        folder,
-        notebooks,
-        title=f"{data.organisation}: {data.plan}",
-        subtitle=f"Performance report, {quarter.label}",
-        author=data.organisation,
-        date=quarter.period_end.isoformat(),
-        index=index_page(data.organisation, data.plan, quarter.label, quarter.period_end_words),
-        formats=formats,
-    )
+    project = stage_quarter(folder, notebooks, data, quarter, formats)
     started = time.perf_counter()
     render_book(project, quarto)
     return time.perf_counter() - started
