@@ -285,8 +285,9 @@ def stage_book(
     from analysis.chapters import FIGURES_FOLDER
 
     folder.mkdir(parents=True, exist_ok=True)
-    for notebook in notebooks:
-        node = chapter_for_book(nbformat.read(notebook, as_version=4))
+    nodes = [chapter_for_book(nbformat.read(n, as_version=4)) for n in notebooks]
+    _carry_page_settings(nodes)
+    for notebook, node in zip(notebooks, nodes, strict=True):
         nbformat.write(node, folder / notebook.name)
         figures = notebook.parent / FIGURES_FOLDER
         if figures.is_dir():
@@ -351,13 +352,18 @@ def stage_quarter(
 
 
 def chapter_for_book(node: Any) -> Any:
-    """An executed notebook as the book shows it: titled, its tables named.
+    """An executed notebook as the book shows it: titled, its sections and tables named.
 
-    - The chapter's first level-one heading (in a Markdown cell or in an output, as a
-      theme chapter writes its theme's name) becomes the chapter's ``title`` in a front
-      matter cell at the top, and is removed where it was: Quarto names the chapter in
-      the sidebar, the page title, the previous and next links and the PDF outline from
-      that title, and the page has one h1.
+    - A chapter headed in an output (a theme chapter writes its theme's name) gets that
+      heading as its ``title``, in a front matter cell at the top, and the heading is
+      removed from the output: Quarto names a chapter in the sidebar, the page title, the
+      previous and next links and the PDF outline from its title, or else from the first
+      level-one heading of its Markdown cells, which such a chapter does not have. A
+      chapter headed in a Markdown cell is left as it is.
+    - Headings displayed by a code cell (a theme chapter's outcomes) become Markdown cells
+      of their own between the cell's outputs, so that Quarto numbers them as sections of
+      the chapter and lists them in the page's table of contents; the code stays with the
+      outputs before the first heading.
     - Every table gets a ``<caption>`` for screen readers (:func:`_name_tables`).
     - HTML outputs (the tables) are handed to Quarto as raw HTML blocks of Markdown:
       Quarto reads them into real tables for HTML and PDF all the same, but does not take
@@ -378,16 +384,95 @@ def chapter_for_book(node: Any) -> Any:
     []
     """
     node = _name_tables(copy.deepcopy(node))
-    title = _take_title(node)
+    title = _take_title(node, outputs_only=True)
     if title:
         front = yaml.safe_dump({"title": title}, allow_unicode=True, width=10**6).strip()
         node.cells.insert(0, _new_raw_cell(f"---\n{front}\n---"))
+    node.cells = [part for cell in node.cells for part in _split_at_headings(cell)]
     for cell in node.cells:
         for output in cell.get("outputs", []):
             markup = output.get("data", {}).get("text/html")
             if markup is not None and "text/markdown" not in output["data"]:
                 output["data"] = {"text/markdown": _raw_html_block(str(markup))}
     return node
+
+
+_PAGE_SETTING = re.compile(r"^`{3,}\{=typst\}\s*#set page\(")
+
+
+def _carry_page_settings(nodes: Sequence[Any]) -> None:
+    """Move a chapter's opening page setting to the end of the chapter before it.
+
+    A chapter set on landscape pages in the PDF (the exceptions) opens with a raw Typst
+    cell ``#set page(flipped: true)``. Quarto puts the chapter's title before everything
+    else in the chapter, so the setting would start a new page after the title, leaving
+    it alone on a portrait page; at the end of the previous chapter, it turns the page
+    before the title.
+    """
+    for before, node in zip(nodes, nodes[1:], strict=False):
+        cells = node.cells
+        if cells and cells[0].cell_type == "raw" and _PAGE_SETTING.match(cells[0].source):
+            before.cells.append(cells.pop(0))
+
+
+def _split_at_headings(cell: Any) -> list[Any]:
+    """A code cell whose outputs hold headings, as cells split at each heading."""
+    import nbformat.v4 as v4
+
+    outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
+    if not any(_is_heading(o) for o in outputs) or _cell_options(cell.source).get("tbl-cap"):
+        return [cell]
+    parts = [cell]
+    cell.outputs = []
+    for output in outputs:
+        if _is_heading(output):
+            parts.append(v4.new_markdown_cell(str(output["data"]["text/markdown"]).strip()))
+            continue
+        if parts[-1].cell_type != "code":
+            parts.append(v4.new_code_cell("#| echo: false", metadata=cell.metadata))
+        parts[-1].outputs.append(output)
+    return parts
+
+
+def _is_heading(output: Any) -> bool:
+    text = str(output.get("data", {}).get("text/markdown", ""))
+    return bool(text.strip()) and re.fullmatch(r"#{1,6}\s+[^\n]+", text.strip()) is not None
+
+
+def _new_raw_cell(source: str) -> Any:
+    import nbformat.v4 as v4
+
+    return v4.new_raw_cell(source)
+
+
+def _take_title(node: Any, outputs_only: bool = False) -> str:
+    """Remove the chapter's first level-one heading; return its Markdown text.
+
+    With ``outputs_only``, only a heading in an output is taken, and only when no Markdown
+    cell holds one.
+    """
+    if outputs_only and any(
+        cell.cell_type == "markdown" and _HEADING.search(cell.source) for cell in node.cells
+    ):
+        return ""
+    for cell in node.cells:
+        if cell.cell_type == "markdown":
+            source, title = _without_heading(cell.source)
+            if title and not outputs_only:
+                cell.source = source
+                return title
+            continue
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown")
+            if text is None:
+                continue
+            rest, title = _without_heading(str(text))
+            if title:
+                output["data"]["text/markdown"] = rest
+                if not rest.strip():
+                    cell.outputs = [o for o in cell.outputs if o is not output]
+                return title
+    return ""
 
 
 def _raw_html_block(markup: str) -> str:
@@ -417,34 +502,6 @@ def tidy_book_html(book: Path) -> None:
 
 
 _PAGINATION_LABEL = re.compile(r'(<a\b[^>]*class="pagination-link"[^>]*?)\s+aria-label="[^"]*"')
-
-
-def _new_raw_cell(source: str) -> Any:
-    import nbformat.v4 as v4
-
-    return v4.new_raw_cell(source)
-
-
-def _take_title(node: Any) -> str:
-    """Remove the chapter's first level-one heading; return its Markdown text."""
-    for cell in node.cells:
-        if cell.cell_type == "markdown":
-            source, title = _without_heading(cell.source)
-            if title:
-                cell.source = source
-                return title
-            continue
-        for output in cell.get("outputs", []):
-            text = output.get("data", {}).get("text/markdown")
-            if text is None:
-                continue
-            rest, title = _without_heading(str(text))
-            if title:
-                output["data"]["text/markdown"] = rest
-                if not rest.strip():
-                    cell.outputs = [o for o in cell.outputs if o is not output]
-                return title
-    return ""
 
 
 def _without_heading(text: str) -> tuple[str, str]:
@@ -630,6 +687,8 @@ def preview_html(notebook: Path, folder: Path, css: Path = REPORT_CSS) -> Path:
     from nbconvert import HTMLExporter
 
     node = _name_tables(nbformat.read(notebook, as_version=4))
+    # raw cells are for Quarto (a chapter's page settings in the PDF), not for a page
+    node.cells = [cell for cell in node.cells if cell.cell_type != "raw"]
     title = _take_title(node)
     if title:
         node.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))

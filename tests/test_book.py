@@ -127,6 +127,16 @@ def test_theme_chapters_number_their_outcome_sections_within_them(book):
             assert re.search(numbered, text), (pages[number - 1], outcome)
 
 
+def test_a_theme_page_lists_its_outcome_sections_in_its_contents(book):
+    data = load_dataset(BUNDLED_DATASET)
+    first_theme = data["themes"].sort_values("position")["theme_id"].iloc[0]
+    outcomes = data["outcomes"][data["outcomes"]["theme_id"] == first_theme]
+    page = (book / "book" / list(chapter_names())[1]).read_text(encoding="utf-8")
+    contents = part(page, r'<nav id="TOC".*?</nav>')[0]
+    for position, outcome in enumerate(outcomes.sort_values("position")["name"], start=1):
+        assert f"2.{position} {outcome}" in contents
+
+
 def test_every_table_is_named_and_a_wide_one_can_be_scrolled_by_keyboard(book):
     for page in (book / "book").glob("0*.html"):
         text = page.read_text(encoding="utf-8")
@@ -179,6 +189,15 @@ def pdf_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
     return pages
 
 
+def pdf_page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    """The width and height of each page of a PDF, in points."""
+    done = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    sizes = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">', done.stdout)
+    return [(float(w), float(h)) for w, h in sizes]
+
+
 def overlaps(words: list[tuple[float, float, float, float, str]]) -> list[tuple[str, str]]:
     """Pairs of words whose boxes overlap by more than a sliver (overprinted text)."""
     found = []
@@ -204,6 +223,24 @@ def test_no_pdf_page_is_blank_and_no_words_overprint(book):
         n: overlaps(words)[:3] for n, words in enumerate(pages, start=1) if overlaps(words)
     }
     assert overprinted == {}
+
+
+@pytest.mark.parametrize(
+    "heading, caption",
+    [
+        ("Exceptions", "Measures in the two worst bands"),
+        ("register", "The strategic risk register this quarter"),
+    ],
+)
+def test_the_widest_tables_start_on_a_landscape_page_with_their_heading(book, heading, caption):
+    pdf = book / "book" / "report.pdf"
+    pages = pdf_words(pdf)
+    sizes = pdf_page_sizes(pdf)
+    texts = [" ".join(word for *_, word in page) for page in pages]
+    first = next(n for n, text in enumerate(texts) if caption in text)
+    width, height = sizes[first]
+    assert width > height, f"page {first + 1} holding {caption!r} is portrait"
+    assert heading in texts[first].split(caption)[0]
 
 
 def test_every_table_and_figure_caption_is_in_both_formats(book):

@@ -259,12 +259,53 @@ def test_a_heading_in_an_output_becomes_the_chapter_title():
     assert node.cells[1].outputs, "the notebook given is not changed"
 
 
-def test_a_heading_in_a_markdown_cell_moves_to_the_title_and_the_text_stays():
+def test_a_heading_in_a_markdown_cell_stays_where_quarto_finds_it():
     from analysis.render import chapter_for_book
 
     book = chapter_for_book(_notebook(nbformat.v4.new_markdown_cell("# Exceptions\n\nEvery one.")))
-    assert "title: Exceptions" in book.cells[0].source
-    assert book.cells[1].source == "Every one."
+    assert [c.cell_type for c in book.cells] == ["markdown"]
+    assert book.cells[0].source == "# Exceptions\n\nEvery one."
+
+
+def test_headings_shown_by_a_cell_become_sections_between_its_outputs():
+    from analysis.render import chapter_for_book
+
+    node = _notebook(
+        nbformat.v4.new_code_cell(
+            "for o in outcomes: ...",
+            outputs=[
+                _output("text/markdown", "## One"),
+                _output("text/html", "<table><tr><td>1</td></tr></table>"),
+                _output("text/markdown", "## Two"),
+                _output("text/html", "<table><tr><td>2</td></tr></table>"),
+            ],
+        )
+    )
+    cells = chapter_for_book(node).cells
+    assert [(c.cell_type, c.source) for c in cells] == [
+        ("code", "for o in outcomes: ..."),
+        ("markdown", "## One"),
+        ("code", "#| echo: false"),
+        ("markdown", "## Two"),
+        ("code", "#| echo: false"),
+    ]
+    assert cells[0].outputs == []
+    assert "<td>2</td>" in cells[4].outputs[0]["data"]["text/markdown"]
+
+
+def test_a_chapter_opening_with_a_page_setting_turns_the_page_before_its_title(tmp_path):
+    flip = "```{=typst}\n#set page(flipped: true)\n```"
+    first, second = tmp_path / "04-a.ipynb", tmp_path / "05-b.ipynb"
+    nbformat.write(_notebook(nbformat.v4.new_markdown_cell("# A")), first)
+    nbformat.write(
+        _notebook(nbformat.v4.new_raw_cell(flip), nbformat.v4.new_markdown_cell("# B")), second
+    )
+    project = stage_book(
+        tmp_path / "q", [first, second], title="T", subtitle="S", index="# P\n", formats=["pdf"]
+    )
+    staged = [nbformat.read(project / n.name, as_version=4) for n in (first, second)]
+    assert staged[0].cells[-1].source == flip
+    assert [c.source for c in staged[1].cells] == ["# B"]
 
 
 def test_tables_are_named_by_their_caption_or_the_heading_before_them():
@@ -288,7 +329,7 @@ def test_tables_are_named_by_their_caption_or_the_heading_before_them():
     )
     book = chapter_for_book(node)
     first = book.cells[0].outputs[0]["data"]["text/markdown"]
-    second = book.cells[1].outputs[1]["data"]["text/markdown"]
+    second = book.cells[3].outputs[0]["data"]["text/markdown"]
     assert first.startswith("```{=html}\n")
     assert "<caption" in first and "The &lt;b&gt;register&lt;/b&gt;</caption>" in first
     assert 'role="region" tabindex="0" aria-label="The &lt;b&gt;register&lt;/b&gt;"' in first

@@ -360,6 +360,15 @@ def test_preview_pages_are_in_british_english_with_a_title_and_chip_styles(repor
     assert summary.inside["title"][0] == "Key highlights"
 
 
+def test_preview_pages_open_with_their_heading_and_show_no_typst(report):
+    for path in sorted((report / "preview").glob("*.html")):
+        markup = path.read_text(encoding="utf-8")
+        assert "#set page" not in markup and "{=typst}" not in markup, path.name
+        body = markup[markup.index("<body") :]
+        first_text = re.search(r"<(h1|p)\b", body)
+        assert first_text and first_text.group(1) == "h1", path.name
+
+
 # --------------------------------------------------------------------------- hostile commentary
 
 MARK = "PWNED"
