@@ -217,10 +217,10 @@ def run_report(
                             + f"\nNothing was published; {out_dir / slug} is unchanged."
                         ) from None
                     raise
+                warnings = rendered.warnings
+                _report_warnings(warnings, progress)
+                _check_formats_made(rendered.folder, chosen_formats, out_dir / slug)
                 shutil.move(str(rendered.folder), report / "book")
-            warnings = rendered.warnings
-            _report_warnings(warnings, progress)
-            _check_formats_made(report / "book", chosen_formats, out_dir / slug)
             outputs.append("book")
         else:
             progress(f"WARNING: {QUARTO_MISSING}")

@@ -290,3 +290,23 @@ def test_an_old_quarto_still_makes_the_html_when_only_html_is_asked_for(tmp_path
     check_quarto("1.8.25", ["html"])
     with pytest.raises(RunError, match="makes: html"):
         check_quarto("1.8.25", ["html", "pdf"])
+
+
+def test_a_render_that_makes_no_pdf_is_not_published(tmp_path, capsys, monkeypatch):
+    # a Quarto that reports a supported version and succeeds, but writes nothing
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text(
+        '#!/bin/sh\nif [ "$1" = --version ]; then echo 1.10.18; else echo "[1/1] x.ipynb"; fi\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setattr(run_module, "find_quarto", lambda: str(fake))
+    out = tmp_path / "out"
+    before = previous_report(out, "2021-22-Q2")
+    code = main(["--quarter", "2021-22-Q2", "--dataset", str(DATASET), "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 1
+    assert "Quarto finished but made no index.html and no report.pdf" in printed.err
+    assert "Published" not in printed.out
+    assert tree_digest(out / "2021-22-Q2") == before
