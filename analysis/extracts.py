@@ -3,10 +3,19 @@
 ``statuses.csv`` holds one row per item with its status this quarter and last;
 ``headlines.csv`` the headline figures with their arithmetic. The data chapter of the
 report displays the same tables, so the CSV files and the report cannot disagree.
+
+The files are written to be safe to open in a spreadsheet (OWASP's guidance on CSV
+injection): every text cell is quoted, and a text cell that a spreadsheet would take for
+a formula (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
+written with a leading apostrophe, which spreadsheets show as text. Numbers are written
+as numbers. :data:`SPREADSHEET_NOTE` says so to the reader of the data chapter.
 """
 
 from __future__ import annotations
 
+import csv
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -26,6 +35,9 @@ __all__ = [
     "headline_extract",
     "extracts",
     "extract_columns",
+    "SPREADSHEET_NOTE",
+    "spreadsheet_safe",
+    "write_extract",
 ]
 
 #: The folder of the published report that holds the extracts.
@@ -61,6 +73,54 @@ COLUMN_MEANINGS: dict[str, dict[str, str]] = {
         "previous_value": "the same figure last quarter, where the data holds it",
     },
 }
+
+
+#: How the files keep text from being run as a formula, as the data chapter says it.
+SPREADSHEET_NOTE = (
+    "Every text cell is quoted, and a text cell that begins with =, +, -, @, a tab or a "
+    "carriage return is written with an apostrophe before it, so that a spreadsheet shows "
+    "it as text instead of running it as a formula; numbers are written as numbers."
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells a spreadsheet cannot take for formulas.
+
+    A text cell starting with a formula character gets a leading apostrophe; a text cell
+    that is a plain number (``-2.5``) is left as it is, since a spreadsheet reads it as a
+    number, not a formula. Numeric columns are unchanged.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"title": ["=SUM(A1)", "-2.5", "@cmd", "Plan"],
+    ...                       "value": [1.0, -2.0, None, 3.0]})
+    >>> spreadsheet_safe(frame)["title"].tolist()
+    ["'=SUM(A1)", '-2.5', "'@cmd", 'Plan']
+    >>> spreadsheet_safe(frame)["value"].tolist()[:2]
+    [1.0, -2.0]
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]):
+            continue
+        out[column] = out[column].map(_safe_cell)
+    return out
+
+
+def _safe_cell(value: object) -> object:
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    return value if _PLAIN_NUMBER.fullmatch(value) else f"'{value}"
+
+
+def write_extract(frame: pd.DataFrame, path: Path) -> Path:
+    """Write an extract as UTF-8 CSV, safe to open in a spreadsheet (see the module)."""
+    spreadsheet_safe(frame).to_csv(
+        path, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC
+    )
+    return path
 
 
 def status_extract(statuses: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,7 @@ import difflib
 import io
 import math
 import re
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,9 @@ __all__ = [
     "RawDataset",
     "read_raw",
     "load_dataset",
+    "INPUTS_FOLDER",
+    "snapshot_dataset",
+    "load_run_inputs",
     "CONFIG_FILE",
     "EXCEL_FILE",
     "BUNDLED_DATASET",
@@ -59,6 +63,48 @@ __all__ = [
 CONFIG_FILE = "dataset.yml"
 EXCEL_FILE = "dataset.xlsx"
 BUNDLED_DATASET = Path(__file__).resolve().parents[1] / "data" / "derby-2021-22"
+#: The folder of a published report holding the snapshot of the dataset it was made from.
+INPUTS_FOLDER = "inputs"
+
+
+def snapshot_dataset(folder: Path, target: Path) -> Path:
+    """Copy a dataset folder's files into ``target``: the inputs of one run, read once.
+
+    A run copies the dataset when it starts and makes everything from the copy (the
+    notebooks, the extracts, the manifest's hashes), so that a file saved while the
+    report is being made cannot put two versions of the data into one report. The copy is
+    published with the report (``inputs/``). Hidden files and Excel's lock files
+    (``~$...``) are left out.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> source = Path(tempfile.mkdtemp())
+    >>> _ = (source / "dataset.yml").write_text("plan: x"); _ = (source / "~$lock").write_text("")
+    >>> [p.name for p in snapshot_dataset(source, Path(tempfile.mkdtemp()) / "in").iterdir()]
+    ['dataset.yml']
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.name.startswith((".", "~$")):
+            shutil.copy2(path, target / path.name)
+    return target
+
+
+def load_run_inputs(dataset: str | Path, output_dir: str | Path = "") -> Dataset:
+    """The dataset a chapter notebook reports on: the run's snapshot, when there is one.
+
+    A notebook executed by the run finds the snapshot of its run beside it
+    (``<output_dir>/../inputs/<dataset>/``) and reads that; a notebook opened by hand,
+    with no snapshot beside it, reads ``dataset``.
+    """
+    if str(output_dir).strip():
+        snapshots = sorted((Path(output_dir).parent / INPUTS_FOLDER).glob(f"*/{CONFIG_FILE}"))
+        if len(snapshots) == 1:
+            return load_dataset(snapshots[0].parent)
+    return load_dataset(dataset)
+
+
 _ENCODINGS = ("utf-8-sig", "cp1252")
 _SCALE_OF_VOCAB = {"action_status": "actions", "project_rating": "projects"}
 

@@ -3,11 +3,13 @@
 Stages, in order:
 
 1. **validate** the dataset (every problem reported at once; nothing is written);
-2. **execute** the notebooks with papermill, in parallel up to ``--jobs``;
-3. **extract** the data tables (``data/statuses.csv``, ``data/headlines.csv``);
-4. **stage** a Quarto book project for the quarter and **render** it to HTML and PDF, or,
+2. take a **snapshot** of the dataset into the build folder (published as ``inputs/``),
+   from which everything after is made, so that one report holds one version of the data;
+3. **execute** the notebooks with papermill, in parallel up to ``--jobs``;
+4. **extract** the data tables (``data/statuses.csv``, ``data/headlines.csv``);
+5. **stage** a Quarto book project for the quarter and **render** it to HTML and PDF, or,
    without Quarto, make a preview HTML page per chapter;
-5. write the **manifest** and **publish** atomically into ``output/<quarter>/``.
+6. write the **manifest** and **publish** atomically into ``output/<quarter>/``.
 
 Everything is built in a temporary folder beside ``output/<quarter>/`` and swapped in at
 the end, so a failed run leaves the previous report exactly as it was.
@@ -22,7 +24,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +38,7 @@ from analysis.execute import (
     execute_chapters,
     plan_chapters,
 )
-from analysis.publish import build_folder, discard, keep_failed, publish
+from analysis.publish import build_folder, discard, keep_failed, publish, quarter_lock, repair
 from analysis.quarters import Quarter, parse_quarter
 from analysis.render import (
     FORMAT_OUTPUTS,
@@ -147,7 +149,7 @@ def run_report(
         written), :class:`~analysis.errors.RunError` for a run that failed after
         validation (the previous report is left as it was).
     """
-    from analysis.load import BUNDLED_DATASET, load_dataset
+    from analysis.load import BUNDLED_DATASET, INPUTS_FOLDER, load_dataset, snapshot_dataset
 
     started = datetime.now(UTC)
     stages: dict[str, float] = {}
@@ -182,9 +184,20 @@ def run_report(
     }
     progress(f"Rendering {q.label} of {data.organisation}, {data.plan} ({data.name})")
 
-    build = build_folder(out_dir, slug)
+    lock = ExitStack()
+    lock.enter_context(quarter_lock(out_dir, slug))
+    try:
+        for line in repair(out_dir, slug):
+            progress(f"Mended what an interrupted run left: {line}")
+        build = build_folder(out_dir, slug)
+    except BaseException:
+        lock.close()
+        raise
     report = build / "report"
     try:
+        with _stage("snapshot", stages, progress):
+            source = data.path
+            data = load_dataset(snapshot_dataset(source, report / INPUTS_FOLDER / data.name))
         with _stage("execute", stages, progress):
             try:
                 notebooks = execute_chapters(chapters, report / "notebooks", jobs, progress)
@@ -233,6 +246,7 @@ def run_report(
                 report,
                 parameters,
                 data,
+                source,
                 quarto_found,
                 notebooks,
                 outputs,
@@ -243,6 +257,7 @@ def run_report(
         target = publish(report, out_dir / slug)
     finally:
         discard(build)
+        lock.close()
     progress(f"Published {target}")
     return RunResult(target, q, [c.filename for c in chapters], quarto is not None, stages)
 
@@ -286,21 +301,20 @@ def _check_formats_made(book: Path, formats: Sequence[str], target: Path) -> Non
 
 
 def _write_extracts(data: object, slug: str, folder: Path) -> list[Path]:
-    from analysis.extracts import extracts
+    from analysis.extracts import extracts, write_extract
 
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, frame in extracts(data, slug).items():  # type: ignore[arg-type]
-        path = folder / name
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-        paths.append(path)
-    return paths
+    return [
+        write_extract(frame, folder / name)
+        for name, frame in extracts(data, slug).items()  # type: ignore[arg-type]
+    ]
 
 
 def _write_manifest(
     report: Path,
     parameters: dict[str, object],
     data: object,
+    source: Path,
     quarto: str,
     notebooks: Sequence[Path],
     outputs: Sequence[str],
@@ -324,6 +338,10 @@ def _write_manifest(
         stages=stages_so_far,
         started=started,
     )
+    # the files were read from the run's snapshot, published in inputs/; the dataset
+    # itself is the folder the snapshot was taken of
+    manifest["dataset"]["path"] = str(source)
+    manifest["dataset"]["snapshot"] = data.path.relative_to(report).as_posix()  # type: ignore[attr-defined]
     (report / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 

@@ -207,7 +207,8 @@ def test_theme_chapters_are_headed_with_their_theme(pipeline_runs):
 def test_headlines_extract_holds_the_figures(pipeline_runs):
     out, _, _ = pipeline_runs
     text = (out / "2021-22-Q2" / "data" / "headlines.csv").read_text(encoding="utf-8")
-    assert text.splitlines()[0] == "figure,numerator,denominator,value,previous_value"
+    header = '"figure","numerator","denominator","value","previous_value"'
+    assert text.splitlines()[0] == header  # text quoted, for spreadsheets
     figures = pd.read_csv(out / "2021-22-Q2" / "data" / "headlines.csv").set_index("figure")
     # A1 and A5 on track, A3 completed, A2 major slippage, A4 not assessed: 3 of 4 rated;
     # last quarter A2 on track and A3 completed of A1, A2, A3, A5: 2 of 4.
@@ -310,3 +311,35 @@ def test_a_render_that_makes_no_pdf_is_not_published(tmp_path, capsys, monkeypat
     assert "Quarto finished but made no index.html and no report.pdf" in printed.err
     assert "Published" not in printed.out
     assert tree_digest(out / "2021-22-Q2") == before
+
+
+def test_a_file_saved_during_the_run_does_not_reach_the_report(tmp_path, monkeypatch):
+    dataset = Path(shutil.copytree(DATASET, tmp_path / "dataset"))
+    themes = dataset / "themes.csv"
+    before = sha256_file(themes)
+    real_execute = run_module.execute_chapters
+
+    def execute_while_the_analyst_saves(*args, **kwargs):
+        themes.write_text(
+            themes.read_text(encoding="utf-8").replace("Theme A", "Theme SAVED"),
+            encoding="utf-8",
+        )
+        return real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "execute_chapters", execute_while_the_analyst_saves)
+    monkeypatch.setattr(run_module, "find_quarto", lambda: None)
+    result = run_report("2021-22-Q2", dataset, jobs=2, out=tmp_path / "out", progress=print)
+    folder = result.folder
+    assert sha256_file(themes) != before, "the analyst's save happened during the run"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    hashes = {f["path"]: f["sha256"] for f in manifest["dataset"]["files"]}
+    assert hashes["themes.csv"] == before
+    snapshot = folder / manifest["dataset"]["snapshot"]
+    assert sha256_file(snapshot / "themes.csv") == before
+    assert manifest["dataset"]["path"] == str(dataset)
+    shown = " ".join(
+        (folder / "notebooks" / name).read_text(encoding="utf-8")
+        for name in ("01-summary.ipynb", "02-theme-a.ipynb")
+    )
+    assert "Theme SAVED" not in shown and "Theme A" in shown
+    assert "Theme SAVED" not in (folder / "data" / "statuses.csv").read_text(encoding="utf-8")
