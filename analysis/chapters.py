@@ -14,7 +14,6 @@ source, caption and alt text as metadata, so that the preview pages made without
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.errors import WorkbookError
-from analysis.narrative import html_to_markdown
+from analysis.narrative import markdown_text
 
 if TYPE_CHECKING:
     from analysis.charts import Chart
@@ -115,17 +114,6 @@ def save_figure(chart: Chart, output_dir: str | Path) -> Figure:
     src = f"{FIGURES_FOLDER}/{chart.label}.svg"
     write_svg(chart, Path(output_dir) / src)
     return Figure(src, chart.caption, chart.alt, chart.label, chart.to_markdown(src))
-
-
-def markdown_text(text: object) -> str:
-    """Text from the data as Markdown on one line, escaped so that it stays text.
-
-    Examples
-    --------
-    >>> markdown_text("Derby *City* Council")
-    'Derby \\\\*City\\\\* Council'
-    """
-    return " ".join(html_to_markdown(html.escape(str(text))).split())
 
 
 def heading(text: object, level: int = 2) -> str:

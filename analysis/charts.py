@@ -378,8 +378,9 @@ class Chart:
         >>> print(chart.to_markdown("spend.svg"))
         ![Spend \\[£m\\]](spend.svg){#fig-spend fig-alt="A \\"bar\\" chart."}
         """
-        caption = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", self.caption)
-        alt = self.alt.replace("\\", "\\\\").replace('"', '\\"')
+        from analysis.narrative import attribute_text, markdown_text
+
+        caption, alt = markdown_text(self.caption), attribute_text(self.alt)
         return f'![{caption}]({src}){{#{self.label} fig-alt="{alt}"}}'
 
     def _repr_html_(self) -> str:

@@ -44,7 +44,15 @@ from html.parser import HTMLParser
 import nh3
 import pandas as pd
 
-__all__ = ["ALLOWED_TAGS", "sanitise_html", "html_to_text", "html_to_markdown"]
+__all__ = [
+    "ALLOWED_TAGS",
+    "sanitise_html",
+    "html_to_text",
+    "html_to_markdown",
+    "markdown_text",
+    "metadata_text",
+    "attribute_text",
+]
 
 #: The only tags that can appear in sanitised commentary. No attributes are allowed.
 ALLOWED_TAGS: frozenset[str] = frozenset(
@@ -237,6 +245,68 @@ def html_to_markdown(text: object) -> str:
     """
     tree = _parse(sanitise_html(text))
     return "\n".join(_markdown_blocks(tree.children)).strip("\n")
+
+
+# ---------------------------------------------------------------------------------------
+# Text from the data in each context Quarto reads
+#
+# Three contexts, one rule each (verified against Quarto's render):
+# - Markdown text (headings, captions, paragraphs): every character Markdown, Pandoc or
+#   Quarto could read as syntax is escaped with a backslash (markdown_text).
+# - Metadata (the book's title, subtitle and author, a chapter's title): Quarto writes
+#   these into the HTML sidebar and navigation as they are, without reading their
+#   Markdown, so a backslash would show and an escaped tag would become live. Syntax
+#   characters are written as numeric character references instead, which read as the
+#   characters themselves wherever Quarto puts them (metadata_text).
+# - Attribute values (a figure's fig-alt): plain text in double quotes; a backslash and
+#   a quotation mark are escaped (attribute_text).
+# In metadata and attributes Quarto runs shortcodes after it has decoded escapes and
+# character references, so ``{{<`` and ``{{%`` are broken with a zero-width space.
+
+
+def markdown_text(text: object) -> str:
+    """Text from the data as Pandoc Markdown on one line, read as text only.
+
+    Examples
+    --------
+    >>> markdown_text("Derby *City* Council")
+    'Derby \\\\*City\\\\* Council'
+    >>> markdown_text("{{< include x >}} $1 <b>")
+    '\\\\{\\\\{\\\\< include x \\\\>\\\\}\\\\} \\\\$1 \\\\<b\\\\>'
+    """
+    return " ".join(html_to_markdown(html.escape(_as_text(text))).split())
+
+
+_FENCE = re.compile(r"\\:(?=\\:)")
+_METADATA_SPECIAL = frozenset('\\`*_{}[]<>#|~^$@&=+!"')
+_SHORTCODE = re.compile(r"\{\{(?=[<%])")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def metadata_text(text: object) -> str:
+    """Text from the data as a Quarto metadata value (a title), read as text only.
+
+    Examples
+    --------
+    >>> metadata_text("Derby <City> & *Council*")
+    'Derby &#60;City&#62; &#38; &#42;Council&#42;'
+    >>> "\\u200b" in metadata_text("{{< meta title >}}")
+    True
+    """
+    words = " ".join(_SHORTCODE.sub("{{" + _ZERO_WIDTH_SPACE, _as_text(text)).split())
+    return "".join(f"&#{ord(c)};" if c in _METADATA_SPECIAL else c for c in words)
+
+
+def attribute_text(text: object) -> str:
+    """Text from the data as a double-quoted attribute value of Pandoc Markdown.
+
+    Examples
+    --------
+    >>> print(attribute_text('A "bar" chart\\nof \\\\ things'))
+    A \\"bar\\" chart of \\\\ things
+    """
+    words = " ".join(_SHORTCODE.sub("{{" + _ZERO_WIDTH_SPACE, _as_text(text)).split())
+    return words.replace("\\", "\\\\").replace('"', '\\"')
 
 
 # ---------------------------------------------------------------------------------------
@@ -722,7 +792,9 @@ def _md_inline(nodes: list[_Node], active: frozenset[str]) -> str:
     out = []
     for node in nodes:
         if isinstance(node, str):
-            out.append(_MD_SPECIAL.sub(r"\\\1", node))
+            escaped = _MD_SPECIAL.sub(r"\\\1", node)
+            # an escaped ":::" is text, but Quarto warns of a broken fenced div on seeing one
+            out.append(_FENCE.sub(lambda m: m.group(0) + _ZERO_WIDTH_SPACE, escaped))
         elif node.tag == "br":
             out.append("\\\n")
         else:

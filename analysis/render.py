@@ -240,7 +240,7 @@ def index_page(organisation: str, plan: str, quarter_label: str, period_end: str
     <BLANKLINE>
     This is Derby City Council's performance report on the Recovery Plan 2021/22 for ...
     """
-    from analysis.chapters import markdown_text
+    from analysis.narrative import markdown_text
 
     return (
         "# Preface {.unnumbered}\n\n"
@@ -334,13 +334,15 @@ def stage_quarter(
     quarter
         The :class:`analysis.quarters.Quarter` of the report.
     """
+    from analysis.narrative import metadata_text
+
     organisation, plan = dataset.organisation, dataset.plan
     return stage_book(
         folder,
         notebooks,
-        title=f"{organisation}: {plan}",
-        subtitle=f"Performance report, {quarter.label}",
-        author=organisation,
+        title=metadata_text(f"{organisation}: {plan}"),
+        subtitle=metadata_text(f"Performance report, {quarter.label}"),
+        author=metadata_text(organisation),
         date=quarter.period_end.isoformat(),
         index=index_page(organisation, plan, quarter.label, quarter.period_end_words),
         formats=formats,
@@ -383,10 +385,13 @@ def chapter_for_book(node: Any) -> Any:
     >>> book.cells[1].outputs
     []
     """
+    from analysis.narrative import metadata_text
+
     node = _name_tables(copy.deepcopy(node))
     title = _take_title(node, outputs_only=True)
     if title:
-        front = yaml.safe_dump({"title": title}, allow_unicode=True, width=10**6).strip()
+        text = metadata_text(_unescape(title))
+        front = yaml.safe_dump({"title": text}, allow_unicode=True, width=10**6).strip()
         node.cells.insert(0, _new_raw_cell(f"---\n{front}\n---"))
     node.cells = [part for cell in node.cells for part in _split_at_headings(cell)]
     for cell in node.cells:
@@ -476,7 +481,12 @@ def _take_title(node: Any, outputs_only: bool = False) -> str:
 
 
 def _raw_html_block(markup: str) -> str:
-    """HTML as a raw block of Pandoc Markdown, fenced longer than any backticks in it."""
+    """HTML as a raw block of Pandoc Markdown, fenced longer than any backticks in it.
+
+    Three colons in a row in a table's text are broken with a zero-width space: Quarto
+    reads the table's cells and warns of a broken fenced div where it finds them.
+    """
+    markup = re.sub(r":(?=::)", ":\u200b", markup)
     longest = max((len(run) for run in re.findall(r"`+", markup)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{{=html}}\n{markup}\n{fence}\n"

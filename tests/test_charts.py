@@ -307,9 +307,12 @@ def test_html_is_a_figure_with_the_inline_svg_and_its_caption(charts):
 
 
 def test_markdown_is_a_quarto_figure_with_label_and_alt(charts):
+    from analysis.narrative import attribute_text, markdown_text
+
     chart = charts["fig-measure-m1"]
+    caption, alt = markdown_text(chart.caption), attribute_text(chart.alt)
     assert chart.to_markdown("figures/m1.svg") == (
-        f'![{chart.caption}](figures/m1.svg){{#fig-measure-m1 fig-alt="{chart.alt}"}}'
+        f'![{caption}](figures/m1.svg){{#fig-measure-m1 fig-alt="{alt}"}}'
     )
 
 
