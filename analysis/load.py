@@ -212,7 +212,11 @@ def read_raw(path: str | Path) -> RawDataset:
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, tuple[str, str | None]] = {}
     files = list(config_files)
-    csvs = sorted(p for p in folder.glob("*.csv") if not p.name.startswith((".", "~$")))
+    csvs = [
+        p
+        for p in sorted(folder.glob("*.csv"))
+        if not p.name.startswith((".", "~$")) and _is_table_file(p, folder, problems)
+    ]
     excel = folder / EXCEL_FILE
     if excel.is_file() and csvs:
         problems.append(
@@ -234,6 +238,25 @@ def read_raw(path: str | Path) -> RawDataset:
             sources[name] = (EXCEL_FILE, name)
         files.append(excel)
     return RawDataset(folder, config, frames, sources, tuple(files), tuple(problems))
+
+
+def _is_table_file(path: Path, folder: Path, problems: list[Problem]) -> bool:
+    """Whether ``path`` is a file of the dataset folder; a problem says why not."""
+    if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+        problems.append(
+            Problem(
+                file=path.name,
+                rule="is a link to a file outside the dataset folder; copy the file into "
+                "the folder instead, so that the report is made from what the folder holds",
+            )
+        )
+        return False
+    if not path.is_file():
+        problems.append(
+            Problem(file=path.name, rule="is a folder, not a file: a table is a CSV file")
+        )
+        return False
+    return True
 
 
 def _read_config(folder: Path, problems: list[Problem]) -> tuple[dict[str, Any], list[Path]]:
@@ -308,15 +331,18 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
 
 
 def _read_excel(path: Path, problems: list[Problem]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each sheet of the workbook as text, as Excel shows its cells to the analyst.
+
+    A cell formatted as a percentage is read as one (``87%``, not ``0.87``); a formula is
+    read by the value Excel last saved with it, and one saved without a value (a
+    workbook written by another program and never opened in Excel) is a problem, named
+    by sheet and cell, since its value is unknown.
+    """
+    import openpyxl
+
     try:
-        sheets = pd.read_excel(
-            path,
-            sheet_name=None,
-            dtype=object,
-            header=None,
-            keep_default_na=False,
-            engine="openpyxl",
-        )
+        values = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        formulas = openpyxl.load_workbook(path, data_only=False, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds of error for a damaged file
         problems.append(
             Problem(
@@ -327,24 +353,58 @@ def _read_excel(path: Path, problems: list[Problem]) -> Iterator[tuple[str, pd.D
         )
         return
     known = [t.name for t in TABLES]
-    for name, sheet in sheets.items():
-        if name not in known:
-            problems.append(
-                Problem(
-                    file=EXCEL_FILE,
-                    sheet=str(name),
-                    rule=_unknown_table_rule(str(name), known, ""),
+    try:
+        for name in values.sheetnames:
+            if name not in known:
+                problems.append(
+                    Problem(
+                        file=EXCEL_FILE,
+                        sheet=str(name),
+                        rule=_unknown_table_rule(str(name), known, ""),
+                    )
                 )
-            )
-            continue
-        if sheet.empty:
-            yield name, pd.DataFrame()
-            continue
-        header = [_cell_text(c).strip() or f"Unnamed: {i}" for i, c in enumerate(sheet.iloc[0])]
-        body = sheet.iloc[1:].map(_cell_text)
-        frame = pd.DataFrame(body.to_numpy(), columns=header, dtype=object)
-        frame.index = pd.RangeIndex(2, 2 + len(body))
-        yield name, _tidy(frame)
+                continue
+            rows = _sheet_text(values[name], formulas[name], name, problems)
+            if not rows:
+                yield name, pd.DataFrame()
+                continue
+            width = max(len(row) for row in rows)
+            rows = [row + [""] * (width - len(row)) for row in rows]
+            header = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(rows[0])]
+            frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
+            frame.index = pd.RangeIndex(2, 2 + len(rows) - 1)
+            yield name, _tidy(frame)
+    finally:
+        values.close()
+        formulas.close()
+
+
+def _sheet_text(sheet: Any, formulas: Any, name: str, problems: list[Problem]) -> list[list[str]]:
+    from openpyxl.utils import get_column_letter
+
+    rows = []
+    for cells, sources in zip(sheet.iter_rows(), formulas.iter_rows(), strict=False):
+        row = []
+        for cell, source in zip(cells, sources, strict=False):
+            value = cell.value
+            if value is None and isinstance(source.value, str) and source.value.startswith("="):
+                problems.append(
+                    Problem(
+                        file=EXCEL_FILE,
+                        sheet=name,
+                        row=source.row,
+                        column=get_column_letter(source.column),
+                        value=source.value,
+                        rule="is a formula saved without its value (the workbook was not "
+                        "saved by Excel after it was calculated); open the workbook in "
+                        "Excel and save it, or type the value",
+                    )
+                )
+            row.append(_cell_text(value, getattr(cell, "number_format", "")))
+        rows.append(row)
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -366,16 +426,21 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _cell_text(cell: object) -> str:
-    """An Excel cell written as the text an analyst would type.
+def _cell_text(cell: object, number_format: str = "") -> str:
+    """An Excel cell written as the text an analyst would type (and Excel shows).
 
     Examples
     --------
     >>> [_cell_text(c) for c in (None, 3.0, 0.5, dt.datetime(2022, 3, 31), "On track")]
     ['', '3', '0.5', '2022-03-31', 'On track']
+    >>> _cell_text(0.87, "0%"), _cell_text(0.875, "0.0%"), _cell_text(1, "0%")
+    ('87%', '87.5%', '100%')
     """
     if cell is None or (isinstance(cell, float) and math.isnan(cell)):
         return ""
+    if "%" in number_format and isinstance(cell, int | float) and not isinstance(cell, bool):
+        percent = round(float(cell) * 100, 10)
+        return f"{_cell_text(percent)}%"
     if cell is pd.NaT:
         return ""
     if isinstance(cell, bool):

@@ -61,6 +61,8 @@ QUARTO_CONFIG = _ROOT / "_quarto.yml"
 #: The report's own styles (status chips, figures): linked from ``_quarto.yml`` for the
 #: book and inlined into every preview page.
 REPORT_CSS = _ROOT / "assets" / "report.css"
+#: The preview pages' nbconvert template: the "lab" page without scripts from public sites.
+PREVIEW_TEMPLATE = _ROOT / "assets" / "preview" / "preview.html.j2"
 #: The PDF's page layout, a Typst template partial named in ``_quarto.yml``.
 TYPST_LAYOUT = _ROOT / "assets" / "typst-show.typ"
 LANGUAGE = "en-GB"
@@ -704,7 +706,11 @@ def preview_html(notebook: Path, folder: Path, css: Path = REPORT_CSS) -> Path:
         node.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
     node = _figures_as_html(node, notebook.parent, folder)
     exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        extra_template_paths=[str(PREVIEW_TEMPLATE.parent)],
+        template_file=PREVIEW_TEMPLATE.name,
     )
     title = page_title(node) or notebook.stem
     body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": title}})

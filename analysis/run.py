@@ -159,6 +159,7 @@ def run_report(
     if jobs < 1:
         raise RunError(f"--jobs must be at least 1, not {jobs}.")
     out_dir = Path(out) if out is not None else DEFAULT_OUT
+    _check_out_folder(out_dir)
     quarto = find_quarto()
     if quarto is None and require_quarto:
         raise RunError(
@@ -209,6 +210,7 @@ def run_report(
                 raise RunError(
                     f"{exc}{kept}\nNothing was published; {out_dir / slug} is unchanged."
                 ) from None
+        _record_published_folder(notebooks, report, out_dir / slug)
         with _stage("extracts", stages, progress):
             resources = _write_extracts(data, slug, report / "data")
         outputs = ["notebooks", "data"]
@@ -255,6 +257,13 @@ def run_report(
                 started,
             )
         target = publish(report, out_dir / slug)
+    except OSError as exc:
+        # a full disk, a file-size limit, a folder that stopped being writable ...
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise RunError(
+            f"Could not write the report: {exc.strerror or exc}{where}. Nothing was "
+            f"published; {out_dir / slug} is unchanged."
+        ) from None
     finally:
         discard(build)
         lock.close()
@@ -274,6 +283,46 @@ def _choose_quarter(quarter: str | Quarter | None, held: Sequence[Quarter], name
             f"{', '.join(x.slug for x in held)}. Choose one of those with --quarter."
         )
     return q
+
+
+def _check_out_folder(out: Path) -> None:
+    """Fail early, in words, unless ``out`` is (or can be made) a folder the run can write."""
+    if out.exists() and not out.is_dir():
+        raise RunError(
+            f"The output folder {out} is a file, not a folder: choose a folder with --out."
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RunError(
+            f"Cannot write into the output folder {out}: {exc.strerror or exc}. Choose a "
+            "folder you can write to with --out."
+        ) from None
+
+
+def _record_published_folder(notebooks: Sequence[Path], build: Path, target: Path) -> None:
+    """Record, in each executed notebook, the folder it is published in, not the build's.
+
+    The notebooks ran in the build folder (``output_dir``, the folder of their figures),
+    which is renamed into ``target`` when the run publishes: their injected parameters
+    then name the folder an auditor finds them in.
+    """
+    import nbformat
+
+    built, published = str(build.resolve()), str(target.resolve())
+    for path in notebooks:
+        node = nbformat.read(path, as_version=4)
+        parameters = node.metadata.get("papermill", {}).get("parameters", {})
+        for key, value in parameters.items():
+            if isinstance(value, str) and value.startswith(built):
+                parameters[key] = published + value[len(built) :]
+        for cell in node.cells:
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                cell.source = cell.source.replace(built, published)
+        nbformat.write(node, path)
 
 
 def _report_warnings(

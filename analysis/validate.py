@@ -34,6 +34,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -210,8 +211,14 @@ def validate_raw(raw: RawDataset, quarter: str | None = None) -> list[Problem]:
     return sorted(problems, key=_order)
 
 
-def format_problems(problems: Sequence[Problem], dataset: str | Path | None = None) -> str:
+def format_problems(
+    problems: Sequence[Problem], dataset: str | Path | None = None, per_rule: int = 5
+) -> str:
     """A readable report of problems: a count, then one line each, grouped by file.
+
+    Of the problems of one file, column and rule, the first ``per_rule`` are shown and
+    the rest counted (``... and 995 more like these``), so that a file with thousands
+    of bad rows gives a report one can read; every problem stays in the list given.
 
     Examples
     --------
@@ -233,12 +240,25 @@ def format_problems(problems: Sequence[Problem], dataset: str | Path | None = No
     count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
     lines = [f"{count} in {dataset}:" if dataset else f"{count}:"]
     current = None
+    seen: dict[tuple[str, str, str], int] = {}
     for problem in sorted(problems, key=_order):
         if problem.where != current:
-            current = problem.where
+            _count_hidden(lines, seen, per_rule)
+            current, seen = problem.where, {}
             lines += ["", current]
-        lines.append(f"  {problem.detail()}")
+        kind = (str(problem.column), re.split(r"[:;(]", problem.rule, maxsplit=1)[0], "")
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= per_rule:
+            lines.append(f"  {problem.detail()}")
+    _count_hidden(lines, seen, per_rule)
     return "\n".join(lines)
+
+
+def _count_hidden(lines: list[str], seen: dict[tuple[str, str, str], int], shown: int) -> None:
+    for (column, rule, _), count in seen.items():
+        if count > shown:
+            where = f'column "{column}"' if column not in ("", "None") else "the file"
+            lines.append(f"  ... and {count - shown:,} more in {where} like these ({rule.strip()})")
 
 
 def table_schema(table: Table, scales: Scales | None = None) -> pa.DataFrameSchema:
@@ -262,7 +282,7 @@ def table_schema(table: Table, scales: Scales | None = None) -> pa.DataFrameSche
     >>> sorted(schema.columns)
     ['description', 'name', 'position', 'theme_id']
     >>> [c.name for c in schema.columns["position"].checks]
-    ['required', 'int']
+    ['hidden', 'required', 'int']
     """
     columns = {
         col.name: pa.Column(
@@ -419,7 +439,7 @@ def _check_columns(
 
 
 def _checks(table: Table, col: Column, scales: Scales | None) -> list[pa.Check]:
-    checks = []
+    checks = [pa.Check(lambda s: ~s.str.contains(_HIDDEN, regex=True), name="hidden")]
     if col.required:
         checks.append(pa.Check(lambda s: s.str.strip() != "", name="required"))
     if col.kind == "int":
@@ -435,6 +455,9 @@ def _checks(table: Table, col: Column, scales: Scales | None) -> list[pa.Check]:
         checks.append(pa.Check(_vectorised(_is_date), name="date"))
     elif col.kind == "quarter":
         checks.append(pa.Check(_vectorised(_is_quarter), name="quarter"))
+        checks.append(
+            pa.Check(_vectorised(lambda c: not _is_quarter(c) or _has_started(c)), name="started")
+        )
     elif col.kind == "value":
         checks.append(pa.Check(_vectorised(_is_value), name="value"))
     elif col.kind == "vocab" and col.vocab in _SCALE_OF_VOCAB:
@@ -472,6 +495,28 @@ def _is_quarter(cell: str) -> bool:
     except QuarterError:
         return False
     return True
+
+
+#: Characters that do not show but change what a reader sees or what a program reads:
+#: control characters (NUL ...; tab and line breaks are allowed) and the bidirectional
+#: overrides and isolates that can make text read in another order than it is stored.
+_HIDDEN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+
+
+def _hidden_name(value: str) -> str:
+    import unicodedata
+
+    found = re.search(_HIDDEN, value)
+    if found is None:  # pragma: no cover - only called for a failing cell
+        return "a hidden character"
+    char = found.group(0)
+    name = unicodedata.name(char, "a control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _has_started(cell: str) -> bool:
+    """Whether a quarter has begun by today: a report is on a quarter that has started."""
+    return parse_quarter(cell).period_start <= date.today()
 
 
 def _is_value(cell: str) -> bool:
@@ -517,6 +562,17 @@ def _rule(check: str, table: Table, col: Column, value: str, scales: Scales | No
         return (
             f"must be a quarter written as one of {', '.join(ACCEPTED_FORMS)} (a financial "
             "year runs over two consecutive years, e.g. 2021/22)"
+        )
+    if check == "hidden":
+        return (
+            f"holds the invisible character {_hidden_name(value)}, which changes how the text "
+            "shows or is read; delete it (it often comes with text pasted from elsewhere)"
+        )
+    if check == "started":
+        q = parse_quarter(value)
+        return (
+            f"{q.label} starts on {q.period_start.day} {q.period_start:%B %Y}, after today: an "
+            "update is for a quarter that has begun (check the year)"
         )
     if check == "value":
         spellings = [s for states in VALUE_STATES.values() for s in states]
@@ -579,7 +635,7 @@ def _check_keys(raw: RawDataset) -> list[Problem]:
         for values, rows in groups.items():
             shown = ", ".join(values)
             for row in rows:
-                others = ", ".join(str(r) for r in rows if r != row)
+                others = _some_rows([r for r in rows if r != row])
                 problems.append(
                     Problem(
                         file=file,
@@ -591,6 +647,18 @@ def _check_keys(raw: RawDataset) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _some_rows(rows: list[int], shown: int = 5) -> str:
+    """Row numbers, the first few of them: a message stays short however many there are.
+
+    Examples
+    --------
+    >>> _some_rows([3]), _some_rows([3, 4, 5, 6, 7, 8, 9])
+    ('3', '3, 4, 5, 6, 7 and 2 more')
+    """
+    text = ", ".join(str(r) for r in rows[:shown])
+    return f"{text} and {len(rows) - shown:,} more" if len(rows) > shown else text
 
 
 def _check_references(raw: RawDataset) -> list[Problem]:

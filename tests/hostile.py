@@ -62,7 +62,7 @@ PAYLOADS: list[str] = [
     "PWN36: ---\n- item\n{a: b} *anchor !!python/object",
     '=HYPERLINK("https://evil.example","PWN37")',
     "+PWN38 -PWN38 @PWN38",
-    "\u202ePWN39 reversed\u202c and a tab\there",
+    "PWN39 a tab\there and a zero-width\u200bspace",
 ]
 
 MARKERS = [f"PWN{n:02d}" for n in range(1, len(PAYLOADS) + 1)]

@@ -190,3 +190,55 @@ def test_a_dataset_with_problems_raises_with_every_problem():
 def test_an_unknown_table_name_is_a_readable_key_error(clean):
     with pytest.raises(KeyError, match="No table called 'measure'"):
         clean["measure"]
+
+
+def test_a_table_that_is_a_folder_is_a_problem_not_a_crash(dataset_copy):
+    from analysis.load import read_raw
+
+    folder = dataset_copy("clean")
+    (folder / "risks.csv").unlink()
+    (folder / "risks.csv").mkdir()
+    problems = read_raw(folder).problems
+    assert any(p.file == "risks.csv" and "is a folder" in p.rule for p in problems)
+
+
+def test_a_table_linked_from_outside_the_folder_is_not_read(dataset_copy, tmp_path):
+    from analysis.load import read_raw
+
+    folder = dataset_copy("clean")
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_bytes((folder / "risks.csv").read_bytes())
+    (folder / "risks.csv").unlink()
+    (folder / "risks.csv").symlink_to(outside)
+    problems = read_raw(folder).problems
+    assert any(p.file == "risks.csv" and "outside the dataset folder" in p.rule for p in problems)
+
+
+def _edit_workbook(folder, sheet, cell, value, number_format=None):
+    import openpyxl
+
+    path = folder / "dataset.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    workbook[sheet][cell] = value
+    if number_format:
+        workbook[sheet][cell].number_format = number_format
+    workbook.save(path)
+
+
+def test_a_percentage_cell_reads_as_excel_shows_it(excel_dataset):
+    folder = excel_dataset("clean")
+    raw = read_raw(folder)
+    column = list(raw.frames["measure_values"].columns).index("actual") + 1
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[column - 1]
+    _edit_workbook(folder, "measure_values", f"{letter}2", 0.87, "0%")
+    assert read_raw(folder).frames["measure_values"].loc[2, "actual"] == "87%"
+
+
+def test_a_formula_saved_without_its_value_is_a_located_problem(excel_dataset):
+    folder = excel_dataset("clean")
+    _edit_workbook(folder, "risk_updates", "C2", "=1+2")  # openpyxl saves no value
+    problems = [p for p in read_raw(folder).problems if p.sheet == "risk_updates"]
+    assert len(problems) == 1
+    problem = problems[0]
+    assert (problem.row, problem.column, problem.value) == (2, "C", "=1+2")
+    assert "formula saved without its value" in problem.rule

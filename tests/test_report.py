@@ -364,6 +364,9 @@ def test_preview_pages_open_with_their_heading_and_show_no_typst(report):
     for path in sorted((report / "preview").glob("*.html")):
         markup = path.read_text(encoding="utf-8")
         assert "#set page" not in markup and "{=typst}" not in markup, path.name
+        # offline: no script, style or font from another site, so no MathJax either
+        loads = re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="(https?://[^"]+)"', markup)
+        assert loads == [] and "MathJax" not in markup, (path.name, loads)
         body = markup[markup.index("<body") :]
         first_text = re.search(r"<(h1|p)\b", body)
         assert first_text and first_text.group(1) == "h1", path.name

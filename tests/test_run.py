@@ -187,6 +187,11 @@ def test_executed_notebooks_record_their_parameters(pipeline_runs, quarter, chap
         assert recorded["theme"] == chapter.removesuffix(".ipynb")[-1]
     injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and f'quarter = "{quarter}"' in injected[0].source
+    # the folder the notebook is published in, not the build folder it ran in
+    published = str((out / quarter / "notebooks").resolve())
+    assert recorded["output_dir"] == published
+    assert f'output_dir = "{published}"' in injected[0].source
+    assert ".building-" not in injected[0].source
     assert not [
         o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"
     ]
@@ -343,3 +348,23 @@ def test_a_file_saved_during_the_run_does_not_reach_the_report(tmp_path, monkeyp
     )
     assert "Theme SAVED" not in shown and "Theme A" in shown
     assert "Theme SAVED" not in (folder / "data" / "statuses.csv").read_text(encoding="utf-8")
+
+
+def test_an_output_folder_that_is_a_file_is_named_before_anything_runs(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.write_text("not a folder", encoding="utf-8")
+    code = main(["--dataset", str(DATASET), "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 1 and "is a file, not a folder" in printed.err
+    assert "Traceback" not in printed.err and "execute" not in printed.out
+
+
+def test_an_output_folder_that_cannot_be_written_is_named(tmp_path, capsys, monkeypatch):
+    def refuse(self, data):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    code = main(["--dataset", str(DATASET), "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr()
+    assert code == 1 and "Cannot write into the output folder" in printed.err
+    assert "Permission denied" in printed.err and "execute" not in printed.out

@@ -102,6 +102,9 @@ CELL_PROBLEMS = [
     ("risk_updates", 2, "movement", "escalate", "(did you mean 'escalated'?)"),
     ("amendments", 2, "item_kind", "measures", "(did you mean 'measure'?)"),
     ("amendments", 2, "change", "remove", "one of delete, split, add, amend"),
+    ("action_updates", 2, "quarter", "2098-99 Q1", "starts on 1 April 2098, after today"),
+    ("actions", 2, "title", "Plan \u202eevil", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("measures", 3, "title", "Nul\x00here", "U+0000"),
 ]
 
 
@@ -343,7 +346,7 @@ def test_scale_columns_are_only_checked_with_scales():
     from analysis.schema import table
 
     names = [c.name for c in table_schema(table("action_updates")).columns["status"].checks]
-    assert names == ["required"]
+    assert names == ["hidden", "required"]
 
 
 # --------------------------------------------------------------------------- the report
@@ -371,3 +374,17 @@ def test_format_problems_groups_by_file_with_a_count():
 def test_format_problems_singular_and_empty():
     assert format_problems([]) == "No problems found."
     assert format_problems([Problem(file="a.csv", rule="r")]).startswith("1 problem found:")
+
+
+def test_thousands_of_duplicates_give_a_short_report(dataset_copy):
+    folder = dataset_copy("clean")
+    path = folder / "themes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], *[lines[1]] * 3000]) + "\n", encoding="utf-8")
+    problems = validate_dataset(folder)
+    duplicates = [p for p in problems if p.file == "themes.csv" and "duplicate" in p.rule]
+    assert len(duplicates) == 3000
+    assert max(len(p.rule) for p in duplicates) < 200
+    report = format_problems(problems)
+    assert len(report) < 20_000
+    assert "... and 2,995 more in column" in report
