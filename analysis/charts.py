@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import math
@@ -31,7 +32,7 @@ import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,7 @@ __all__ = [
     "headline_chart",
     "measure_chart",
     "measure_charts",
+    "measure_label",
 ]
 
 #: The presentation settings shipped with the workbook.
@@ -151,7 +153,10 @@ class UnitStyle:
         return self._write(value, self.suffix if self.axis_suffix is None else self.axis_suffix)
 
     def _write(self, value: float, suffix: str) -> str:
-        rounded = Decimal(repr(abs(float(value)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        # enough digits for any finite float, so that a huge value is written, not an error
+        rounded = Decimal(repr(abs(float(value)))).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP, context=Context(prec=400)
+        )
         digits = f"{rounded:,.2f}".rstrip("0").rstrip(".")
         sign = "\u2212" if value < 0 and digits != "0" else ""
         return f"{sign}{self.prefix}{digits}{suffix}"
@@ -799,7 +804,7 @@ def _measure_chart(
         _theme(style),
         theme(legend_title=element_blank()),
     ]
-    label = "fig-measure-" + (re.sub(r"[^a-z0-9]+", "-", measure_id.lower()).strip("-") or "x")
+    label = measure_label(measure_id)
     caption = (
         f"{measure_id} {title}: actual against quarterly target, {periods[0]} to {periods[-1]}"
     )
@@ -811,6 +816,25 @@ def _measure_chart(
         style.width,
         style.height,
     )
+
+
+def measure_label(measure_id: str) -> str:
+    """A measure chart's label and file name, unique to its id.
+
+    The id in lower case with every run of other characters as a hyphen; where that
+    changed more than the case, a short hash of the id follows, so that two ids that
+    differ only in punctuation (``PL-M01``, ``PL M01``) never share a chart.
+
+    Examples
+    --------
+    >>> measure_label("PL-M01"), measure_label("PL M01") != measure_label("PL-M01")
+    ('fig-measure-pl-m01', True)
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", measure_id.lower()).strip("-") or "x"
+    if slug == measure_id.lower():
+        return f"fig-measure-{slug}"
+    digest = hashlib.sha256(measure_id.encode("utf-8")).hexdigest()[:8]
+    return f"fig-measure-{slug}-{digest}"
 
 
 def _measure_alt(

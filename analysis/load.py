@@ -29,6 +29,7 @@ import io
 import math
 import re
 import shutil
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,6 +294,16 @@ def _read_csvs(paths: list[Path], problems: list[Problem]) -> Iterator[tuple[str
 
 def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     data = path.read_bytes()
+    head = data[:400]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 4:
+        problems.append(
+            Problem(
+                file=path.name,
+                rule="the file is saved as UTF-16 or UTF-32 ('Unicode text'), not as CSV "
+                "text; save it from Excel as 'CSV UTF-8 (Comma delimited)'",
+            )
+        )
+        return None
     text = None
     for encoding in _ENCODINGS:
         try:
@@ -311,12 +322,35 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
     if not text.strip():
         return pd.DataFrame()
+    if not _header_is_readable(path.name, text, problems) or not _rows_fit(
+        path.name, text, problems
+    ):
+        return None
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
-        )
+        with warnings.catch_warnings():
+            # cells beyond the header are empty (_rows_fit): dropping them loses nothing
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                index_col=False,  # a delimiter at the end of every row is not an index
+            )
     except (pd.errors.ParserError, ValueError) as exc:
         line = re.search(r"line (\d+)", str(exc))
+        # pandas counts an unclosed quotation mark's row from 0 at the first data row
+        quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if quote:
+            problems.append(
+                Problem(
+                    file=path.name,
+                    row=int(quote.group(1)) + 1,
+                    rule="a quotation mark opened in this row is never closed; close it, or "
+                    "remove it",
+                )
+            )
+            return None
         problems.append(
             Problem(
                 file=path.name,
@@ -328,6 +362,74 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
     frame.index = frame.index + 2
     return _tidy(frame)
+
+
+_OTHER_DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _header_is_readable(name: str, text: str, problems: list[Problem]) -> bool:
+    """Whether the header row is comma-separated names, each once; a problem says why not."""
+    import csv
+
+    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    if len(first) == 1:
+        for delimiter, words in _OTHER_DELIMITERS.items():
+            if delimiter in first[0]:
+                problems.append(
+                    Problem(
+                        file=name,
+                        row=1,
+                        rule=f"the cells are separated by {words}, not commas; save the "
+                        "file from Excel as 'CSV UTF-8 (Comma delimited)'",
+                    )
+                )
+                return False
+    names = [c.strip() for c in first]
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    for column in twice:
+        places = [str(i + 1) for i, n in enumerate(names) if n == column]
+        problems.append(
+            Problem(
+                file=name,
+                row=1,
+                column=column,
+                rule=f"the column appears {len(places)} times (columns {', '.join(places)}); "
+                "keep one",
+            )
+        )
+    return not twice
+
+
+def _rows_fit(name: str, text: str, problems: list[Problem]) -> bool:
+    """Whether every row's cells fit under the header (empty cells beyond it are fine)."""
+    import csv
+
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error:
+        return True  # pandas reports what the csv module cannot read
+    width = len(rows[0]) if rows else 0
+    long = [
+        number
+        for number, row in enumerate(rows[1:], start=2)
+        if len(row) > width and any(cell.strip() for cell in row[width:])
+    ]
+    for number in long[:5]:
+        problems.append(
+            Problem(
+                file=name,
+                row=number,
+                rule=f"the row has more cells than the header's {width}; add a column "
+                "heading for the extra cells, or remove them",
+            )
+        )
+    if len(long) > 5:
+        problems.append(
+            Problem(
+                file=name, rule=f"and {len(long) - 5:,} more rows with more cells than the header"
+            )
+        )
+    return not long
 
 
 def _read_excel(path: Path, problems: list[Problem]) -> Iterator[tuple[str, pd.DataFrame]]:

@@ -31,6 +31,7 @@ the dataset holds no updates for 2019-20-Q1; it holds ...
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -367,7 +368,12 @@ def _check_files(raw: RawDataset) -> list[Problem]:
 
 
 def _unreadable(raw: RawDataset, name: str) -> bool:
-    return any(p.file == f"{name}.csv" for p in raw.problems)
+    """Whether the table's file, or the workbook that would hold it, could not be read
+    (already a problem: saying the table is missing as well would mislead)."""
+    return any(
+        p.file == f"{name}.csv" or (p.file == _EXCEL_FILE and p.sheet is None)
+        for p in raw.problems
+    )
 
 
 def _missing_table(table: Table, excel: bool) -> Problem:
@@ -480,7 +486,12 @@ def _vectorised(test: Callable[[str], bool]) -> Callable[[pd.Series], pd.Series]
 
 
 def _is_whole(cell: str) -> bool:
-    return bool(_WHOLE.match(cell))
+    """A whole number the engine can hold (any count, score or position is far smaller)."""
+    return bool(_WHOLE.match(cell)) and abs(int(cell)) < _LARGEST_WHOLE
+
+
+#: The largest whole number a cell may hold, exclusive.
+_LARGEST_WHOLE = 10**9
 
 
 def _is_date(cell: str) -> bool:
@@ -521,10 +532,26 @@ def _has_started(cell: str) -> bool:
 
 def _is_value(cell: str) -> bool:
     try:
-        parse_value(cell)
+        number, _ = parse_value(cell)
     except ValueError:
         return False
-    return True
+    return not _too_large(number)
+
+
+def _is_huge(cell: str) -> bool:
+    try:
+        number, _ = parse_value(cell)
+    except ValueError:
+        return False
+    return _too_large(number)
+
+
+def _too_large(number: float) -> bool:
+    return not math.isnan(number) and abs(number) >= _LARGEST_VALUE
+
+
+#: A value this large is a typing error, not a council's figure (a trillion pounds is 1e12).
+_LARGEST_VALUE = 1e15
 
 
 def _normal(text: str) -> str:
@@ -552,7 +579,7 @@ def _rule(check: str, table: Table, col: Column, value: str, scales: Scales | No
     if check == "required":
         return "a value is required here"
     if check == "int":
-        return "must be a whole number, e.g. 3"
+        return f"must be a whole number below {_LARGEST_WHOLE:,}, e.g. 3"
     if check == "range":
         low, high = INT_RANGES[(table.name, col.name)]
         return f"must be a whole number from {low} to {high}"
@@ -573,6 +600,11 @@ def _rule(check: str, table: Table, col: Column, value: str, scales: Scales | No
         return (
             f"{q.label} starts on {q.period_start.day} {q.period_start:%B %Y}, after today: an "
             "update is for a quarter that has begun (check the year)"
+        )
+    if check == "value" and _is_huge(value):
+        return (
+            f"is too large to be a figure of the report (over {_LARGEST_VALUE:,.0f}); "
+            "check for a typing error"
         )
     if check == "value":
         spellings = [s for states in VALUE_STATES.values() for s in states]

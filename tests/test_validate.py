@@ -229,7 +229,7 @@ def test_a_row_with_too_many_cells_is_located(dataset_copy):
     path = folder / "themes.csv"
     path.write_text(path.read_text() + "extra,Extra,3,,surplus\n")
     problem = only([p for p in validate_dataset(folder) if p.file == "themes.csv"])
-    assert problem.row == 4 and "cannot be read as CSV" in problem.rule
+    assert problem.row == 4 and "more cells than the header" in problem.rule
 
 
 def test_not_a_folder_raises():

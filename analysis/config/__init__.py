@@ -71,11 +71,18 @@ def resolve(name_or_path: str | Path, kind: str, base: Path | None = None) -> Pa
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping, with a readable error for bad syntax."""
+    """Read a YAML mapping, with a readable error for bad syntax, encoding or file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: this is not valid YAML ({exc}).") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path}: this is not a text file in UTF-8; save it as UTF-8 text (in a text "
+            "editor, 'Save as' with the encoding UTF-8)."
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: this is a folder, not a settings file.") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level.")
     return data
