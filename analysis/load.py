@@ -510,22 +510,27 @@ def _sheet_text(sheet: Any, formulas: Any, name: str, problems: list[Problem]) -
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells, stripped header names, entirely empty rows and unnamed columns dropped."""
+    """Text cells, stripped header names, entirely empty rows and unnamed columns dropped.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({" a ": ["x", "", None], "Unnamed: 1": ["", "", ""]})
+    >>> tidy = _tidy(raw)
+    >>> list(tidy.columns), tidy["a"].tolist()
+    (['a'], ['x'])
+    """
     columns = [str(c).strip() for c in frame.columns]
-    cells = [["" if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)]
-    blank = [[not v.strip() for v in row] for row in cells]
+    cells = frame.set_axis(range(frame.shape[1]), axis=1).fillna("").astype(str)
+    blank = cells.apply(lambda column: column.str.strip() == "") if len(cells) else cells
     keep_columns = [
         i
         for i, name in enumerate(columns)
-        if not name.startswith("Unnamed: ") or not all(row[i] for row in blank)
+        if not name.startswith("Unnamed: ") or not bool(blank[i].all())
     ]
-    keep_rows = [i for i, row in enumerate(blank) if not all(row)]
-    return pd.DataFrame(
-        [[cells[r][c] for c in keep_columns] for r in keep_rows],
-        columns=[columns[c] for c in keep_columns],
-        index=frame.index[keep_rows],
-        dtype=object,
-    )
+    keep_rows = ~blank.all(axis=1) if len(cells) else pd.Series([], dtype=bool)
+    tidy = cells.loc[keep_rows, keep_columns]
+    tidy.columns = [columns[c] for c in keep_columns]
+    return tidy.astype(object)
 
 
 def _cell_text(cell: object, number_format: str = "") -> str:

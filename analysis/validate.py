@@ -371,8 +371,7 @@ def _unreadable(raw: RawDataset, name: str) -> bool:
     """Whether the table's file, or the workbook that would hold it, could not be read
     (already a problem: saying the table is missing as well would mislead)."""
     return any(
-        p.file == f"{name}.csv" or (p.file == _EXCEL_FILE and p.sheet is None)
-        for p in raw.problems
+        p.file == f"{name}.csv" or (p.file == _EXCEL_FILE and p.sheet is None) for p in raw.problems
     )
 
 
@@ -477,10 +476,19 @@ def _checks(table: Table, col: Column, scales: Scales | None) -> list[pa.Check]:
 
 
 def _vectorised(test: Callable[[str], bool]) -> Callable[[pd.Series], pd.Series]:
-    """A check passing empty cells (``required`` reports those) and testing the rest."""
+    """A check passing empty cells (``required`` reports those) and testing the rest.
+
+    Each distinct cell is tested once: an export repeats its statuses, quarters and units
+    down thousands of rows, so a large file costs little more than its distinct values.
+    """
+
+    def one(cell: object) -> bool:
+        text = str(cell).strip()
+        return not text or test(text)
 
     def check(series: pd.Series) -> pd.Series:
-        return series.map(lambda cell: not str(cell).strip() or test(str(cell).strip()))
+        verdicts = {value: one(value) for value in series.unique()}
+        return series.map(verdicts).astype(bool)
 
     return check
 
@@ -652,7 +660,11 @@ def _check_keys(raw: RawDataset) -> list[Problem]:
             continue
         kinds = {k: table.column(k).kind for k in table.key}
         keys = pd.DataFrame(
-            {k: [_key_cell(kinds[k], c) for c in frame[k]] for k in table.key}, index=frame.index
+            {  # each distinct cell compared once
+                k: frame[k].map({c: _key_cell(kinds[k], c) for c in frame[k].unique()})
+                for k in table.key
+            },
+            index=frame.index,
         )
         complete = keys.ne("").all(axis=1)
         duplicated = keys.duplicated(keep=False) & complete
@@ -667,7 +679,9 @@ def _check_keys(raw: RawDataset) -> list[Problem]:
         for values, rows in groups.items():
             shown = ", ".join(values)
             for row in rows:
-                others = _some_rows([r for r in rows if r != row])
+                # the first few other rows and how many more: linear in the rows
+                first = [r for r in rows[:6] if r != row][:5]
+                others = _some_rows(first, more=len(rows) - 1 - len(first))
                 problems.append(
                     Problem(
                         file=file,
@@ -681,16 +695,16 @@ def _check_keys(raw: RawDataset) -> list[Problem]:
     return problems
 
 
-def _some_rows(rows: list[int], shown: int = 5) -> str:
-    """Row numbers, the first few of them: a message stays short however many there are.
+def _some_rows(rows: list[int], more: int = 0) -> str:
+    """Row numbers, and how many more there are: a message stays short however many.
 
     Examples
     --------
-    >>> _some_rows([3]), _some_rows([3, 4, 5, 6, 7, 8, 9])
+    >>> _some_rows([3]), _some_rows([3, 4, 5, 6, 7], more=2)
     ('3', '3, 4, 5, 6, 7 and 2 more')
     """
-    text = ", ".join(str(r) for r in rows[:shown])
-    return f"{text} and {len(rows) - shown:,} more" if len(rows) > shown else text
+    text = ", ".join(str(r) for r in rows)
+    return f"{text} and {more:,} more" if more else text
 
 
 def _check_references(raw: RawDataset) -> list[Problem]:

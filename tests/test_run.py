@@ -273,16 +273,25 @@ def test_without_quarto_a_warning_and_a_preview_per_chapter(pipeline_runs):
     assert not (out / "2021-22-Q2" / "book").exists()
 
 
-def test_an_old_quarto_asked_for_a_pdf_fails_before_executing(tmp_path, capsys, monkeypatch):
+def run_with_fake_quarto(script: str, tmp_path, capsys, monkeypatch):
+    """Run Q2 with a stand-in ``quarto`` (a shell script) over a previous report.
+
+    Returns the exit code, what was printed, the output folder and the previous
+    report's digest.
+    """
     fake = tmp_path / "bin" / "quarto"
     fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\necho 1.8.25\n", encoding="utf-8")
+    fake.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
     fake.chmod(0o755)
     monkeypatch.setattr(run_module, "find_quarto", lambda: str(fake))
     out = tmp_path / "out"
     before = previous_report(out, "2021-22-Q2")
     code = main(["--quarter", "2021-22-Q2", "--dataset", str(DATASET), "--out", str(out)])
-    printed = capsys.readouterr()
+    return code, capsys.readouterr(), out, before
+
+
+def test_an_old_quarto_asked_for_a_pdf_fails_before_executing(tmp_path, capsys, monkeypatch):
+    code, printed, out, before = run_with_fake_quarto("echo 1.8.25", tmp_path, capsys, monkeypatch)
     assert code == 1
     assert "Quarto 1.8.25 cannot make the PDF report: it needs Quarto 1.9.17" in printed.err
     assert "execute" not in printed.out
@@ -300,18 +309,8 @@ def test_an_old_quarto_still_makes_the_html_when_only_html_is_asked_for(tmp_path
 
 def test_a_render_that_makes_no_pdf_is_not_published(tmp_path, capsys, monkeypatch):
     # a Quarto that reports a supported version and succeeds, but writes nothing
-    fake = tmp_path / "bin" / "quarto"
-    fake.parent.mkdir()
-    fake.write_text(
-        '#!/bin/sh\nif [ "$1" = --version ]; then echo 1.10.18; else echo "[1/1] x.ipynb"; fi\n',
-        encoding="utf-8",
-    )
-    fake.chmod(0o755)
-    monkeypatch.setattr(run_module, "find_quarto", lambda: str(fake))
-    out = tmp_path / "out"
-    before = previous_report(out, "2021-22-Q2")
-    code = main(["--quarter", "2021-22-Q2", "--dataset", str(DATASET), "--out", str(out)])
-    printed = capsys.readouterr()
+    script = 'if [ "$1" = --version ]; then echo 1.10.18; else echo "[1/1] x.ipynb"; fi'
+    code, printed, out, before = run_with_fake_quarto(script, tmp_path, capsys, monkeypatch)
     assert code == 1
     assert "Quarto finished but made no index.html and no report.pdf" in printed.err
     assert "Published" not in printed.out
