@@ -316,6 +316,15 @@ def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | No
             problems.append(
                 Problem(file=_CONFIG_FILE, column=key, value="", rule="must not be empty")
             )
+        elif key in config and re.search(_HIDDEN, str(config[key])):
+            problems.append(
+                Problem(
+                    file=_CONFIG_FILE,
+                    column=key,
+                    value=str(config[key]),
+                    rule=_hidden_rule(str(config[key])),
+                )
+            )
     scales = None
     loaders: dict[str, Callable[..., Any]] = {"framework": load_framework, "scales": load_scales}
     for key, loader in loaders.items():
@@ -533,6 +542,13 @@ def _hidden_name(value: str) -> str:
     return f"U+{ord(char):04X} ({name})"
 
 
+def _hidden_rule(value: str) -> str:
+    return (
+        f"holds the invisible character {_hidden_name(value)}, which changes how the text "
+        "shows or is read; delete it (it often comes with text pasted from elsewhere)"
+    )
+
+
 def _has_started(cell: str) -> bool:
     """Whether a quarter has begun by today: a report is on a quarter that has started."""
     return parse_quarter(cell).period_start <= date.today()
@@ -599,10 +615,7 @@ def _rule(check: str, table: Table, col: Column, value: str, scales: Scales | No
             "year runs over two consecutive years, e.g. 2021/22)"
         )
     if check == "hidden":
-        return (
-            f"holds the invisible character {_hidden_name(value)}, which changes how the text "
-            "shows or is read; delete it (it often comes with text pasted from elsewhere)"
-        )
+        return _hidden_rule(value)
     if check == "started":
         q = parse_quarter(value)
         return (

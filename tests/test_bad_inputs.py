@@ -142,6 +142,11 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ),
     ("dataset.yml empty", _bytes("dataset.yml", b""), "dataset.yml"),
     (
+        "bidi override in the organisation",
+        _replace("dataset.yml", "organisation: ", "organisation: \u202e"),
+        "dataset.yml",
+    ),
+    (
         "scales not a name",
         _replace("dataset.yml", "scales: derby-city", "scales: 3"),
         "dataset.yml",
@@ -279,6 +284,7 @@ MESSAGES = {
     "quarter not begun": "after today",
     "nul byte in a cell": "U+0000",
     "bidi override in a title": "RIGHT-TO-LEFT OVERRIDE",
+    "bidi override in the organisation": "RIGHT-TO-LEFT OVERRIDE",
     "table is a folder": "is a folder",
     "dataset.yml not utf-8": "UTF-8",
     "impact huge integer": "below 1,000,000,000",
