@@ -367,3 +367,21 @@ def test_an_output_folder_that_cannot_be_written_is_named(tmp_path, capsys, monk
     printed = capsys.readouterr()
     assert code == 1 and "Cannot write into the output folder" in printed.err
     assert "Permission denied" in printed.err and "execute" not in printed.out
+
+
+def test_a_full_disk_while_building_is_a_message_and_publishes_nothing(
+    tmp_path, capsys, monkeypatch
+):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", "statuses.csv")
+
+    monkeypatch.setattr(run_module, "_write_extracts", full)
+    monkeypatch.setattr(run_module, "find_quarto", lambda: None)
+    out = tmp_path / "out"
+    before = previous_report(out, "2021-22-Q2")
+    code = main(["--quarter", "2021-22-Q2", "--dataset", str(DATASET), "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 1 and "Traceback" not in printed.err
+    assert "No space left on device (statuses.csv)" in printed.err
+    assert tree_digest(out / "2021-22-Q2") == before
+    assert sorted(p.name for p in out.iterdir()) == ["2021-22-Q2"]
