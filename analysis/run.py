@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -293,9 +294,9 @@ def _check_out_folder(out: Path) -> None:
         )
     try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        # a file of its own (two runs may check the same folder at once), removed on close
+        with tempfile.TemporaryFile(dir=out):
+            pass
     except OSError as exc:
         raise RunError(
             f"Cannot write into the output folder {out}: {exc.strerror or exc}. Choose a "

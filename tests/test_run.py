@@ -359,10 +359,10 @@ def test_an_output_folder_that_is_a_file_is_named_before_anything_runs(tmp_path,
 
 
 def test_an_output_folder_that_cannot_be_written_is_named(tmp_path, capsys, monkeypatch):
-    def refuse(self, data):
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(*args, dir=None, **kwargs):
+        raise PermissionError(13, "Permission denied", str(dir))
 
-    monkeypatch.setattr(Path, "write_bytes", refuse)
+    monkeypatch.setattr(run_module.tempfile, "TemporaryFile", refuse)
     code = main(["--dataset", str(DATASET), "--out", str(tmp_path / "out")])
     printed = capsys.readouterr()
     assert code == 1 and "Cannot write into the output folder" in printed.err
