@@ -590,11 +590,10 @@ def _unescape(markdown: str) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a Quarto render made: the book's folder, its warnings and its full log."""
+    """What a Quarto render made: the book's folder and its warnings."""
 
     folder: Path
     warnings: list[dict[str, Any]]
-    log: str
 
 
 def render_book(folder: Path, quarto: str) -> Rendered:
@@ -630,7 +629,7 @@ def render_book(folder: Path, quarto: str) -> Rendered:
             f"{done.returncode}){where}: {error}\nQuarto's full output is kept in {kept}."
         )
     tidy_book_html(folder / _BOOK_DIR)
-    return Rendered(folder / _BOOK_DIR, messages["warnings"], log)
+    return Rendered(folder / _BOOK_DIR, messages["warnings"])
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -747,7 +746,7 @@ def page_title(node: Any) -> str:
         for text in texts:
             match = _HEADING.search(str(text))
             if match:
-                return re.sub(r"\\(.)", r"\1", match.group(1))
+                return _unescape(match.group(1))
     return ""
 
 
