@@ -20,12 +20,13 @@ help: ## List the commands
 
 STAMP := $(VENV)/.requirements-installed
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-venv: $(STAMP) ## Create .venv from the pinned requirements.txt (if missing or out of date)
+venv: $(STAMP) ## Create .venv from the pinned requirements.txt and install the workbook in it
 
 kernel: $(STAMP) ## Install the Jupyter kernel that runs the notebooks with .venv's Python
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (workbook)"

@@ -35,8 +35,8 @@ __all__ = ["COMMANDS", "main", "build_parser", "register_validate"]
 # Every command's register function, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "analysis.cli:register_validate",
-    "analysis.dictionary:register",
-    "analysis.run:register",
+    "analysis.dataset.dictionary:register",
+    "analysis.pipeline.run:register",
 )
 
 
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def register_validate(subparsers: Any) -> None:
     """Add the ``validate`` command."""
-    from analysis.load import BUNDLED_DATASET
+    from analysis.dataset.read import BUNDLED_DATASET
 
     parser = subparsers.add_parser(
         "validate",
@@ -101,8 +101,8 @@ def register_validate(subparsers: Any) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.load import read_raw
-    from analysis.validate import format_problems, validate_raw
+    from analysis.dataset.read import read_raw
+    from analysis.dataset.validate import format_problems, validate_raw
 
     raw = read_raw(args.dataset)
     problems = validate_raw(raw, args.quarter)

@@ -1,8 +1,9 @@
 """The dataset schema: every table, its columns and the values they may hold.
 
 This module is the one place where the shape of a dataset is written down. Validation
-(:mod:`analysis.validate`) checks a dataset against it, loading (:mod:`analysis.load`)
-converts it into typed frames, and ``data/README.md`` documents it for analysts.
+(:mod:`analysis.dataset.validate`) checks a dataset against it, reading
+(:mod:`analysis.dataset.read`) converts it into typed frames, and ``data/README.md``
+documents it for analysts.
 
 A dataset is a folder with ``dataset.yml`` and the tables below, either one CSV file per
 table (``measures.csv``) or one Excel workbook (``dataset.xlsx``) with a sheet per table

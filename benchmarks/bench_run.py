@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.execute import check_kernel, execute_chapters, plan_chapters  # noqa: E402
-from analysis.load import BUNDLED_DATASET, load_dataset  # noqa: E402
+from analysis.dataset.read import BUNDLED_DATASET, load_dataset  # noqa: E402
+from analysis.pipeline.execute import check_kernel, execute_chapters, plan_chapters  # noqa: E402
+from analysis.pipeline.render import find_quarto, render_book, stage_quarter  # noqa: E402
 from analysis.quarters import parse_quarter  # noqa: E402
-from analysis.render import find_quarto, render_book, stage_quarter  # noqa: E402
 
 
 def _time_execute(chapters, jobs: int, folder: Path) -> float:

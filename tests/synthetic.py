@@ -10,7 +10,7 @@ import functools
 import tempfile
 from pathlib import Path
 
-from analysis.load import Dataset, load_dataset
+from analysis.dataset.read import Dataset, load_dataset
 
 TABLES = {
     "themes": """theme_id,name,position,description

@@ -306,7 +306,7 @@ def test_a_bad_export_is_explained_without_a_traceback(case, change, names, tmp_
 
 
 def test_a_delimiter_at_the_end_of_every_row_is_read_as_if_it_were_not_there(tmp_path):
-    from analysis.load import read_raw
+    from analysis.dataset.read import read_raw
 
     folder = Path(shutil.copytree(CLEAN, tmp_path / "dataset"))
     _lines("themes.csv", lambda ls: [ls[0], *[f"{line}," for line in ls[1:]]])(folder)
@@ -330,7 +330,7 @@ def test_a_corrupt_workbook_is_one_problem_not_a_list_of_missing_tables(tmp_path
 
 
 def test_an_unclosed_quotation_mark_is_placed_on_the_row_excel_shows(tmp_path):
-    from analysis.load import read_raw
+    from analysis.dataset.read import read_raw
 
     folder = Path(shutil.copytree(CLEAN, tmp_path / "dataset"))
     _rewrite("outcomes.csv", lambda t: t + '"x,y\n')(folder)

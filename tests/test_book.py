@@ -17,10 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.execute import plan_chapters
-from analysis.load import BUNDLED_DATASET, load_dataset
-from analysis.render import FORMAT_OUTPUTS, _cell_options
-from analysis.run import run_report
+from analysis.dataset.read import BUNDLED_DATASET, load_dataset
+from analysis.pipeline.execute import plan_chapters
+from analysis.pipeline.render import FORMAT_OUTPUTS, _cell_options
+from analysis.pipeline.run import run_report
 
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "browser" / "axe.mjs"

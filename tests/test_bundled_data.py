@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis.load import load_dataset
-from analysis.summary import (
+from analysis.dataset.read import load_dataset, validate_dataset
+from analysis.engine.summary import (
     action_status_counts,
     headline_figures,
     monitoring_counts,
     rated_measures,
 )
-from analysis.validate import validate_dataset
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "derby-2021-22"
 Q2 = "2021-22-Q2"

@@ -8,7 +8,9 @@ import pytest
 import yaml
 from synthetic import TABLES, write_synthetic
 
-from analysis.charts import (
+from analysis.dataset.read import load_dataset
+from analysis.errors import ConfigError, WorkbookError
+from analysis.report.charts import (
     PRESENTATION,
     Chart,
     UnitStyle,
@@ -21,8 +23,6 @@ from analysis.charts import (
     project_status_chart,
     write_svg,
 )
-from analysis.errors import ConfigError, WorkbookError
-from analysis.load import load_dataset
 
 Q1, Q2 = "2021-22-Q1", "2021-22-Q2"
 ANALYSIS_FUNCTION = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
@@ -307,7 +307,7 @@ def test_html_is_a_figure_with_the_inline_svg_and_its_caption(charts):
 
 
 def test_markdown_is_a_quarto_figure_with_label_and_alt(charts):
-    from analysis.narrative import attribute_text, markdown_text
+    from analysis.report.narrative import attribute_text, markdown_text
 
     chart = charts["fig-measure-m1"]
     caption, alt = markdown_text(chart.caption), attribute_text(chart.alt)

@@ -6,7 +6,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from analysis.chips import (
+from analysis.config.files import presets
+from analysis.config.scales import load_scales
+from analysis.errors import ConfigError, WorkbookError
+from analysis.report.chips import (
     MIN_CONTRAST,
     check_contrast,
     contrast_ratio,
@@ -14,9 +17,6 @@ from analysis.chips import (
     status_chip_html,
     status_chip_text,
 )
-from analysis.config import presets
-from analysis.errors import ConfigError, WorkbookError
-from analysis.scales import load_scales
 
 # (foreground, background, ratio): published WCAG values and GOV.UK palette checks.
 CONTRAST_CASES = [

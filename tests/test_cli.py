@@ -10,7 +10,7 @@ import pytest
 from conftest import DATASETS
 
 from analysis.cli import COMMANDS, build_parser, main
-from analysis.load import BUNDLED_DATASET
+from analysis.dataset.read import BUNDLED_DATASET
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTER_NOT_HELD = "2021-22-Q3"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.dictionary import (
+from analysis.config.scales import load_scales
+from analysis.dataset.dictionary import (
     BEGIN,
     END,
     README,
@@ -13,10 +14,9 @@ from analysis.dictionary import (
     data_dictionary_markdown,
     update_readme,
 )
+from analysis.dataset.validate import table_schema
 from analysis.errors import WorkbookError
-from analysis.scales import load_scales
 from analysis.schema import TABLES, VALUE_STATES, VOCABULARIES
-from analysis.validate import table_schema
 
 
 def test_data_readme_is_up_to_date_with_the_schema():

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from jupyter_client.kernelspec import KernelSpec
 
-import analysis.execute as execute
+import analysis.pipeline.execute as execute
 from analysis.errors import RunError
-from analysis.execute import check_kernel, plan_chapters, slugify
+from analysis.pipeline.execute import check_kernel, plan_chapters, slugify
 
 THEMES = pd.DataFrame(
     {

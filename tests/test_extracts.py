@@ -7,7 +7,7 @@ import csv
 import pandas as pd
 import pytest
 
-from analysis.extracts import spreadsheet_safe, write_extract
+from analysis.report.extracts import spreadsheet_safe, write_extract
 
 # Cells a spreadsheet would run as formulas (OWASP's CSV injection examples), and cells
 # that only look alarming.

@@ -1,4 +1,4 @@
-"""Tests for analysis.frameworks: presets, every band boundary, validation, properties."""
+"""Tests for analysis.config.frameworks: presets, every band boundary, validation, properties."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.config import CONFIG_DIR
+from analysis.config.files import CONFIG_DIR
+from analysis.config.frameworks import Framework, Threshold, load_framework
+from analysis.engine.ratings import relative_difference
 from analysis.errors import ConfigError
-from analysis.frameworks import Framework, Threshold, load_framework
-from analysis.ratings import relative_difference
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
 INF = math.inf

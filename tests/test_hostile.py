@@ -21,8 +21,8 @@ import nbformat
 import pytest
 from hostile import MARKERS, PAYLOADS, plant_corpus
 
-import analysis.run as run_module
-from analysis.run import run_report
+import analysis.pipeline.run as run_module
+from analysis.pipeline.run import run_report
 
 PIPELINE = Path(__file__).resolve().parent / "fixtures" / "pipeline" / "dataset"
 Q2 = "2021-22-Q2"

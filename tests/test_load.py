@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from conftest import DATASETS
 
+from analysis.dataset.read import Dataset, _cell_text, load_dataset, read_raw
 from analysis.errors import DataError
-from analysis.load import Dataset, _cell_text, load_dataset, read_raw
 from analysis.quarters import Quarter
 from analysis.schema import TABLES
 
@@ -193,7 +193,7 @@ def test_an_unknown_table_name_is_a_readable_key_error(clean):
 
 
 def test_a_table_that_is_a_folder_is_a_problem_not_a_crash(dataset_copy):
-    from analysis.load import read_raw
+    from analysis.dataset.read import read_raw
 
     folder = dataset_copy("clean")
     (folder / "risks.csv").unlink()
@@ -203,7 +203,7 @@ def test_a_table_that_is_a_folder_is_a_problem_not_a_crash(dataset_copy):
 
 
 def test_a_table_linked_from_outside_the_folder_is_not_read(dataset_copy, tmp_path):
-    from analysis.load import read_raw
+    from analysis.dataset.read import read_raw
 
     folder = dataset_copy("clean")
     outside = tmp_path / "elsewhere.csv"

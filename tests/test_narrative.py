@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.narrative import ALLOWED_TAGS, html_to_markdown, html_to_text, sanitise_html
+from analysis.report.narrative import ALLOWED_TAGS, html_to_markdown, html_to_text, sanitise_html
 
 # (hostile input, words that must not reach any output)
 HOSTILE = [

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import pytest
 
-import analysis.publish as publish_module
+import analysis.pipeline.publish as publish_module
 from analysis.errors import RunError
-from analysis.publish import build_folder, keep_failed, publish, quarter_lock, repair
+from analysis.pipeline.publish import build_folder, keep_failed, publish, quarter_lock, repair
 
 
 def test_publish_into_an_empty_place(tmp_path):

@@ -1,4 +1,4 @@
-"""Tests for analysis.ratings: relative difference, measure ratings, met counts, travel."""
+"""Tests for analysis.engine.ratings: relative difference, measure ratings, met counts, travel."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
+from analysis.config.frameworks import Framework, load_framework
+from analysis.engine.ratings import (
+    count_met,
+    direction_of_travel,
+    rate_measures,
+    relative_difference,
+)
 from analysis.errors import DataError
-from analysis.frameworks import Framework, load_framework
-from analysis.ratings import count_met, direction_of_travel, rate_measures, relative_difference
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
 NAN = math.nan

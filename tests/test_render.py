@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from analysis.errors import RunError
-from analysis.render import (
+from analysis.pipeline.render import (
     QUARTO_CONFIG,
     book_config,
     preview_html,
@@ -106,7 +106,7 @@ def test_staging_copies_the_figures_and_the_stylesheet(tmp_path):
 def _figure_notebook(folder):
     import nbformat.v4 as v4
 
-    from analysis.chapters import FIGURE_METADATA, Figure
+    from analysis.report.chapters import FIGURE_METADATA, Figure
 
     figure = Figure(
         "figures/fig-a.svg", "Actions <by> theme", 'Bar chart: "3" on track.', "fig-a", "![x]()"
@@ -166,7 +166,7 @@ def test_preview_shows_figures_with_alt_and_caption_in_en_gb_with_a_title(tmp_pa
     ],
 )
 def test_check_quarto_names_found_and_needed_versions(version, formats, fails):
-    from analysis.render import check_quarto
+    from analysis.pipeline.render import check_quarto
 
     if not fails:
         check_quarto(version, formats)
@@ -190,7 +190,7 @@ warning: unknown font family: sans-serif
 
 
 def test_quarto_messages_count_each_distinct_warning_once():
-    from analysis.render import quarto_messages
+    from analysis.pipeline.render import quarto_messages
 
     found = quarto_messages(QUARTO_LOG)
     assert found["warnings"] == [
@@ -201,7 +201,7 @@ def test_quarto_messages_count_each_distinct_warning_once():
 
 
 def test_quarto_messages_find_the_first_error_and_the_file_being_rendered():
-    from analysis.render import quarto_messages
+    from analysis.pipeline.render import quarto_messages
 
     log = (
         "[1/2] index.qmd\n[2/2] 05-exceptions.ipynb\n"
@@ -215,7 +215,7 @@ def test_quarto_messages_find_the_first_error_and_the_file_being_rendered():
 
 
 def test_a_failed_render_keeps_the_log_and_shows_the_error_without_colour(tmp_path):
-    from analysis.render import render_book
+    from analysis.pipeline.render import render_book
 
     fake = tmp_path / "quarto"
     fake.write_text(
@@ -246,7 +246,7 @@ def _output(mime, text):
 
 
 def test_a_heading_in_an_output_becomes_the_chapter_title():
-    from analysis.render import chapter_for_book
+    from analysis.pipeline.render import chapter_for_book
 
     node = _notebook(
         nbformat.v4.new_markdown_cell("Every item of the theme."),
@@ -262,7 +262,7 @@ def test_a_heading_in_an_output_becomes_the_chapter_title():
 
 
 def test_a_heading_in_a_markdown_cell_stays_where_quarto_finds_it():
-    from analysis.render import chapter_for_book
+    from analysis.pipeline.render import chapter_for_book
 
     book = chapter_for_book(_notebook(nbformat.v4.new_markdown_cell("# Exceptions\n\nEvery one.")))
     assert [c.cell_type for c in book.cells] == ["markdown"]
@@ -270,7 +270,7 @@ def test_a_heading_in_a_markdown_cell_stays_where_quarto_finds_it():
 
 
 def test_headings_shown_by_a_cell_become_sections_between_its_outputs():
-    from analysis.render import chapter_for_book
+    from analysis.pipeline.render import chapter_for_book
 
     node = _notebook(
         nbformat.v4.new_code_cell(
@@ -311,7 +311,7 @@ def test_a_chapter_opening_with_a_page_setting_turns_the_page_before_its_title(t
 
 
 def test_tables_are_named_by_their_caption_or_the_heading_before_them():
-    from analysis.render import chapter_for_book
+    from analysis.pipeline.render import chapter_for_book
 
     table = (
         '<div id="t" style="overflow-x:auto;">'
@@ -339,7 +339,7 @@ def test_tables_are_named_by_their_caption_or_the_heading_before_them():
 
 
 def test_pagination_links_lose_their_label_and_the_sidebar_gets_one(tmp_path):
-    from analysis.render import tidy_book_html
+    from analysis.pipeline.render import tidy_book_html
 
     page = tmp_path / "01-summary.html"
     page.write_text(
@@ -355,7 +355,7 @@ def test_pagination_links_lose_their_label_and_the_sidebar_gets_one(tmp_path):
 
 
 def test_the_book_gets_author_date_and_the_pdf_fonts():
-    from analysis.render import book_config, pdf_font_paths
+    from analysis.pipeline.render import book_config, pdf_font_paths
 
     config = book_config(
         TEMPLATE,

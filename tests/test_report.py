@@ -20,13 +20,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import analysis.run as run_module
-from analysis.chapters import FIGURE_METADATA
-from analysis.charts import measure_charts
-from analysis.extracts import HEADLINE_COLUMNS, STATUS_COLUMNS
-from analysis.load import BUNDLED_DATASET, load_dataset
-from analysis.risks import risk_matrix, risk_register
-from analysis.run import run_report
+import analysis.pipeline.run as run_module
+from analysis.dataset.read import BUNDLED_DATASET, load_dataset
+from analysis.engine.risks import risk_matrix, risk_register
+from analysis.pipeline.run import run_report
+from analysis.report.chapters import FIGURE_METADATA
+from analysis.report.charts import measure_charts
+from analysis.report.extracts import HEADLINE_COLUMNS, STATUS_COLUMNS
 
 Q2 = "2021-22-Q2"
 PIPELINE = Path(__file__).resolve().parent / "fixtures" / "pipeline" / "dataset"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.risks import movement_counts, risk_matrix, risk_register, risk_score
+from analysis.engine.risks import movement_counts, risk_matrix, risk_register, risk_score
 
 Q2 = "2021-22-Q2"
 

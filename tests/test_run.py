@@ -15,11 +15,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-import analysis.run as run_module
+import analysis.pipeline.run as run_module
 from analysis.errors import RunError
-from analysis.execute import NOTEBOOKS_DIR
-from analysis.manifest import sha256_file
-from analysis.run import main, run_report
+from analysis.pipeline.execute import NOTEBOOKS_DIR
+from analysis.pipeline.manifest import sha256_file
+from analysis.pipeline.run import main, run_report
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DATASET = FIXTURES / "pipeline" / "dataset"
@@ -300,7 +300,7 @@ def test_an_old_quarto_asked_for_a_pdf_fails_before_executing(tmp_path, capsys, 
 
 
 def test_an_old_quarto_still_makes_the_html_when_only_html_is_asked_for(tmp_path, monkeypatch):
-    from analysis.render import check_quarto
+    from analysis.pipeline.render import check_quarto
 
     check_quarto("1.8.25", ["html"])
     with pytest.raises(RunError, match="makes: html"):

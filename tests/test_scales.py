@@ -1,4 +1,4 @@
-"""Tests for analysis.scales: the Derby City preset, matching, ranks and bad configuration."""
+"""Tests for analysis.config.scales: the presets, matching, ranks and bad configuration."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from analysis.config import CONFIG_DIR
+from analysis.config.files import CONFIG_DIR
+from analysis.config.scales import Scales, load_scales
 from analysis.errors import ConfigError
-from analysis.scales import Scales, load_scales
 
 PRESET = CONFIG_DIR / "scales" / "derby-city.yml"
 

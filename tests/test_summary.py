@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from synthetic import TABLES, write_synthetic
 
-from analysis.load import load_dataset
-from analysis.summary import (
+from analysis.dataset.read import load_dataset
+from analysis.engine.summary import (
     action_status_counts,
     headline_figures,
     item_statuses,

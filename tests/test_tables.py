@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 import pytest
 from synthetic import TABLES, write_synthetic
 
-from analysis.chips import contrast_ratio
+from analysis.dataset.read import load_dataset
 from analysis.errors import DataError, WorkbookError
-from analysis.load import load_dataset
-from analysis.tables import (
+from analysis.report.chips import contrast_ratio
+from analysis.report.tables import (
     exceptions_table,
     format_value,
     framework_table,

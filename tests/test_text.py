@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from synthetic import TABLES, write_synthetic
 
-from analysis.load import load_dataset
+from analysis.config.scales import load_scales
+from analysis.dataset.read import load_dataset
 from analysis.quarters import parse_quarter
-from analysis.scales import load_scales
-from analysis.text import (
+from analysis.report.text import (
     amendments_text,
     change_phrase,
     completed_text,

@@ -9,10 +9,11 @@ import pytest
 from conftest import DATASETS
 from test_cli import PLANTED, PLANTED_COUNT, QUARTER_NOT_HELD
 
+from analysis.config.scales import load_scales
+from analysis.dataset.read import validate_dataset
+from analysis.dataset.validate import Problem, format_problems, table_schema
 from analysis.errors import DataError, QuarterError
-from analysis.scales import load_scales
 from analysis.schema import TABLES
-from analysis.validate import Problem, format_problems, table_schema, validate_dataset
 
 
 def edit(folder: Path, table: str, row: int, column: str, value: str) -> Path:

@@ -27,7 +27,7 @@ __all__ = [
     "build_manifest",
 ]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KEY_PACKAGES = (
     "pandas",
     "numpy",

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.items import list_items, updates_for
+from analysis.engine.items import list_items, updates_for
 from analysis.quarters import Quarter, parse_quarter
 
 if TYPE_CHECKING:
-    from analysis.load import Dataset
-    from analysis.scales import RiskScale
+    from analysis.config.scales import RiskScale
+    from analysis.dataset.read import Dataset
 
 __all__ = ["OFF_REGISTER", "risk_score", "risk_register", "risk_matrix", "movement_counts"]
 

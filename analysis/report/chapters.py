@@ -9,7 +9,7 @@ folder (``output_dir``, a parameter the run sets) and the notebook displays Mark
 ``![caption](figures/x.svg){#fig-x fig-alt="..."}``, which Quarto renders as a numbered
 figure with its alt text in HTML and PDF alike. The output also carries the figure's
 source, caption and alt text as metadata, so that the preview pages made without Quarto
-(:func:`analysis.render.preview_html`) show the same figure.
+(:func:`analysis.pipeline.render.preview_html`) show the same figure.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.errors import WorkbookError
-from analysis.narrative import markdown_text
+from analysis.report.narrative import markdown_text
 
 if TYPE_CHECKING:
-    from analysis.charts import Chart
-    from analysis.load import Dataset
+    from analysis.dataset.read import Dataset
+    from analysis.report.charts import Chart
 
 __all__ = [
     "FIGURES_FOLDER",
@@ -56,7 +56,7 @@ class Figure:
     caption, alt, label
         The chart's caption, alternative text and cross-reference label.
     markdown
-        The figure as Pandoc Markdown (:meth:`analysis.charts.Chart.to_markdown`).
+        The figure as Pandoc Markdown (:meth:`analysis.report.charts.Chart.to_markdown`).
 
     Examples
     --------
@@ -94,7 +94,7 @@ def save_figure(chart: Chart, output_dir: str | Path) -> Figure:
     Parameters
     ----------
     chart
-        A chart from :mod:`analysis.charts`.
+        A chart from :mod:`analysis.report.charts`.
     output_dir
         The folder of the executed notebook (the ``output_dir`` parameter).
 
@@ -103,7 +103,7 @@ def save_figure(chart: Chart, output_dir: str | Path) -> Figure:
     WorkbookError
         If ``output_dir`` is empty (the run always sets it).
     """
-    from analysis.charts import write_svg
+    from analysis.report.charts import write_svg
 
     if not str(output_dir).strip():
         raise WorkbookError(

@@ -46,7 +46,7 @@ __all__ = [
     "execute_chapters",
 ]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNEL_NAME = "python3"
 

@@ -2,7 +2,7 @@
 
 Every sentence that states a figure is written here from the engine's frames, so that
 the words can never disagree with the arithmetic. Text from the data (titles, ids,
-descriptions) is escaped for Markdown through :func:`analysis.narrative.html_to_markdown`,
+descriptions) is escaped for Markdown through :func:`analysis.report.narrative.html_to_markdown`,
 so that it can never turn into markup when Quarto renders the report.
 
 Examples
@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis.items import list_items
-from analysis.narrative import html_to_markdown
+from analysis.engine.items import list_items
+from analysis.engine.risks import risk_register
+from analysis.engine.summary import headline_figures, status_changes
 from analysis.quarters import Quarter, parse_quarter
-from analysis.risks import risk_register
-from analysis.summary import headline_figures, status_changes
+from analysis.report.narrative import html_to_markdown
 
 if TYPE_CHECKING:
-    from analysis.load import Dataset
-    from analysis.scales import Scales
+    from analysis.config.scales import Scales
+    from analysis.dataset.read import Dataset
 
 __all__ = [
     "quarter_words",
@@ -94,7 +94,7 @@ def headline_sentences(figures: pd.DataFrame, quarter: str | Quarter, scales: Sc
     Parameters
     ----------
     figures
-        The output of :func:`analysis.summary.headline_figures`.
+        The output of :func:`analysis.engine.summary.headline_figures`.
     quarter
         The quarter the figures are for.
     scales
@@ -102,7 +102,7 @@ def headline_sentences(figures: pd.DataFrame, quarter: str | Quarter, scales: Sc
 
     Examples
     --------
-    >>> from analysis.scales import load_scales
+    >>> from analysis.config.scales import load_scales
     >>> figures = pd.DataFrame([
     ...     {"figure": "actions_on_track_or_completed", "numerator": 49,
     ...      "denominator": 54, "value": 91.0, "previous_value": 87.0, "left_out": 0},
@@ -134,7 +134,7 @@ def headline_text(dataset: Dataset, quarter: str | Quarter) -> str:
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(headline_text(data, "2021-22 Q2").split("\\n\\n")[0])
     At the end of September 2021, 75% of priority actions (3 of 4; 1 action was not rated)
@@ -241,7 +241,7 @@ def completed_text(
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(completed_text(data, "2021-22 Q2", kinds=("action", "project")))
     One commitment was assessed as 'completed' during quarter two:
@@ -283,7 +283,7 @@ def improvements_text(dataset: Dataset, quarter: str | Quarter, status: str = "c
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(improvements_text(data, "2021-22 Q2"))
     Improvements since the end of June 2021:
@@ -334,7 +334,7 @@ def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) ->
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(priorities_text(data, "2021-22 Q2"))
     **Major slippage**
@@ -383,7 +383,7 @@ def amendments_text(dataset: Dataset, quarter: str | Quarter) -> str:
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(amendments_text(data, "2021-22 Q2"))
     One amendment to the plan is proposed for approval:
@@ -433,7 +433,7 @@ def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(risk_changes_text(data, "2021-22 Q2"))
     Escalated to the strategic register:

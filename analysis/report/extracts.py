@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.summary import STATUS_COLUMNS
+from analysis.engine.summary import STATUS_COLUMNS
 
 if TYPE_CHECKING:
-    from analysis.load import Dataset
+    from analysis.dataset.read import Dataset
     from analysis.quarters import Quarter
 
 __all__ = [
@@ -163,7 +163,7 @@ def extracts(dataset: Dataset, quarter: str | Quarter) -> dict[str, pd.DataFrame
     dict
         ``{"statuses.csv": ..., "headlines.csv": ...}``.
     """
-    from analysis.summary import headline_figures, item_statuses
+    from analysis.engine.summary import headline_figures, item_statuses
 
     return {
         "statuses.csv": status_extract(item_statuses(dataset, quarter)),

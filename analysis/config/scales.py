@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.config import check_colour, check_contrast, check_keys, read_yaml, resolve
+from analysis.config.files import check_colour, check_contrast, check_keys, read_yaml, resolve
 from analysis.errors import ConfigError
 
 __all__ = ["Status", "Scale", "ScoreBand", "RiskScale", "Scales", "load_scales"]

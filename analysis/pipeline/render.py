@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from analysis.config import read_yaml
+from analysis.config.files import read_yaml
 from analysis.errors import RunError
 
 __all__ = [
@@ -56,7 +56,7 @@ __all__ = [
     "page_title",
 ]
 
-_ROOT = Path(__file__).resolve().parents[1]
+_ROOT = Path(__file__).resolve().parents[2]
 QUARTO_CONFIG = _ROOT / "_quarto.yml"
 #: The report's own styles (status chips, figures): linked from ``_quarto.yml`` for the
 #: book and inlined into every preview page.
@@ -242,7 +242,7 @@ def index_page(organisation: str, plan: str, quarter_label: str, period_end: str
     <BLANKLINE>
     This is Derby City Council's performance report on the Recovery Plan 2021/22 for ...
     """
-    from analysis.narrative import markdown_text
+    from analysis.report.narrative import markdown_text
 
     return (
         "# Preface {.unnumbered}\n\n"
@@ -284,7 +284,7 @@ def stage_book(
     """
     import nbformat
 
-    from analysis.chapters import FIGURES_FOLDER
+    from analysis.report.chapters import FIGURES_FOLDER
 
     folder.mkdir(parents=True, exist_ok=True)
     nodes = [chapter_for_book(nbformat.read(n, as_version=4)) for n in notebooks]
@@ -332,11 +332,11 @@ def stage_quarter(
     Parameters
     ----------
     dataset
-        The loaded dataset (:class:`analysis.load.Dataset`): its organisation and plan.
+        The loaded dataset (:class:`analysis.dataset.read.Dataset`): its organisation and plan.
     quarter
         The :class:`analysis.quarters.Quarter` of the report.
     """
-    from analysis.narrative import metadata_text
+    from analysis.report.narrative import metadata_text
 
     organisation, plan = dataset.organisation, dataset.plan
     return stage_book(
@@ -387,7 +387,7 @@ def chapter_for_book(node: Any) -> Any:
     >>> book.cells[1].outputs
     []
     """
-    from analysis.narrative import metadata_text
+    from analysis.report.narrative import metadata_text
 
     node = _name_tables(copy.deepcopy(node))
     title = _take_title(node, outputs_only=True)
@@ -691,7 +691,7 @@ def preview_html(notebook: Path, folder: Path, css: Path = REPORT_CSS) -> Path:
     The page is in British English (``lang="en-GB"``), titled and headed with the
     chapter's first heading, its tables named as in the book (:func:`chapter_for_book`),
     and carries the report's stylesheet inline. Each figure a notebook displayed
-    (:class:`analysis.chapters.Figure`, shown to Quarto as Markdown) becomes an HTML
+    (:class:`analysis.report.chapters.Figure`, shown to Quarto as Markdown) becomes an HTML
     ``<figure>``: the SVG saved beside the notebook, with its alt text and caption.
     """
     import nbformat
@@ -752,7 +752,7 @@ def page_title(node: Any) -> str:
 
 def _figures_as_html(node: Any, notebook_dir: Path, page_dir: Path) -> Any:
     """A copy of the notebook whose figure outputs are HTML ``<figure>`` elements."""
-    from analysis.chapters import FIGURE_METADATA
+    from analysis.report.chapters import FIGURE_METADATA
 
     node = copy.deepcopy(node)
     for cell in node.cells:

@@ -2,7 +2,7 @@
 
 A measure is rated by its relative difference from target, signed by polarity so that
 a positive difference is always better (:func:`relative_difference`), and the rating
-framework turns that difference into a band (:class:`analysis.frameworks.Framework`).
+framework turns that difference into a band (:class:`analysis.config.frameworks.Framework`).
 The quarterly status compares the actual with the quarterly target; the year-end status
 compares the forecast with the annual target (:func:`rate_measures`).
 
@@ -26,10 +26,10 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
+from analysis.config.frameworks import Framework
+from analysis.dataset.values import STATE_VALUE
 from analysis.errors import DataError
-from analysis.frameworks import Framework
 from analysis.quarters import Quarter, parse_quarter
-from analysis.values import STATE_VALUE
 
 __all__ = [
     "BASES",
@@ -157,7 +157,7 @@ def rate_measures(values: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     values
         Measure values joined to their measures: at least ``measure_id``, ``quarter``,
         ``unit``, ``polarity``, and ``actual``, ``quarterly_target``, ``annual_target``,
-        ``forecast`` each with its ``_state`` column (as :func:`analysis.load.load_dataset`
+        ``forecast`` each with its ``_state`` column (as :func:`analysis.dataset.read.load_dataset`
         gives them).
     framework
         The rating framework.
@@ -183,7 +183,7 @@ def rate_measures(values: pd.DataFrame, framework: Framework) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from analysis.frameworks import load_framework
+    >>> from analysis.config.frameworks import load_framework
     >>> frame = pd.DataFrame({
     ...     "measure_id": ["M1", "M2", "M3"], "quarter": ["2021-22-Q2"] * 3,
     ...     "unit": ["percent", "number", "number"],
@@ -272,7 +272,7 @@ def count_met(rated: pd.DataFrame, which: str, framework: Framework) -> MetCount
 
     Examples
     --------
-    >>> from analysis.frameworks import load_framework
+    >>> from analysis.config.frameworks import load_framework
     >>> rated = pd.DataFrame({
     ...     "quarterly_status": ["blue", "green", "red", None, None],
     ...     "quarterly_basis": ["rated", "rated", "rated", "no_target", "no_data"],

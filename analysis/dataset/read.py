@@ -6,7 +6,7 @@ sheet per table. Reading happens in two steps:
 
 1. :func:`read_raw` reads every cell as the text the analyst wrote (numbers and dates in
    Excel cells are written out as text), noting any file it cannot read.
-2. :func:`load_dataset` validates that text (:mod:`analysis.validate`) and, when nothing
+2. :func:`load_dataset` validates that text (:mod:`analysis.dataset.validate`) and, when nothing
    is wrong, converts it into the typed frames of a :class:`Dataset`.
 
 CSV files may be saved as UTF-8 (with or without a byte-order mark) or Windows-1252, the
@@ -37,22 +37,23 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis.config import read_yaml
+from analysis.config.files import read_yaml
+from analysis.dataset.validate import Problem, format_problems, validate_raw
+from analysis.dataset.values import parse_value
 from analysis.errors import ConfigError, DataError
 from analysis.quarters import Quarter, parse_quarter
 from analysis.schema import TABLES, VOCABULARIES, Table
-from analysis.validate import Problem, format_problems, validate_raw
-from analysis.values import parse_value
 
 if TYPE_CHECKING:
-    from analysis.frameworks import Framework
-    from analysis.scales import Scales
+    from analysis.config.frameworks import Framework
+    from analysis.config.scales import Scales
 
 __all__ = [
     "Dataset",
     "RawDataset",
     "read_raw",
     "load_dataset",
+    "validate_dataset",
     "INPUTS_FOLDER",
     "snapshot_dataset",
     "load_run_inputs",
@@ -63,7 +64,7 @@ __all__ = [
 
 CONFIG_FILE = "dataset.yml"
 EXCEL_FILE = "dataset.xlsx"
-BUNDLED_DATASET = Path(__file__).resolve().parents[1] / "data" / "derby-2021-22"
+BUNDLED_DATASET = Path(__file__).resolve().parents[2] / "data" / "derby-2021-22"
 #: The folder of a published report holding the snapshot of the dataset it was made from.
 INPUTS_FOLDER = "inputs"
 
@@ -148,7 +149,7 @@ class Dataset:
     Frames have exactly the columns of :mod:`analysis.schema`, rows in file order, plus:
     ``quarter`` columns hold canonical slugs (``"2021-22-Q2"``); each ``value`` column
     ``X`` is a float with a ``X_state`` column beside it (see
-    :func:`analysis.values.parse_value`); action statuses and project ratings hold the
+    :func:`analysis.dataset.values.parse_value`); action statuses and project ratings hold the
     keys of the dataset's scales; fixed vocabularies hold their canonical lower-case
     labels; ``int`` columns are ``Int64``; ``date`` columns are ``datetime64`` (``NaT``
     when empty); text is ``str`` with ``""`` for empty. Optional tables that are absent
@@ -587,7 +588,7 @@ def load_dataset(path: str | Path) -> Dataset:
     ------
     DataError
         If anything is wrong; ``problems`` holds every problem found and the message
-        lists them (see :func:`analysis.validate.format_problems`).
+        lists them (see :func:`analysis.dataset.validate.format_problems`).
 
     Examples
     --------
@@ -600,8 +601,8 @@ def load_dataset(path: str | Path) -> Dataset:
     ...     print(len(error.problems), error.problems[0].file, error.problems[1].file)
     11 dataset.yml themes.csv
     """
-    from analysis.frameworks import load_framework
-    from analysis.scales import load_scales
+    from analysis.config.frameworks import load_framework
+    from analysis.config.scales import load_scales
 
     raw = read_raw(path)
     problems = validate_raw(raw)
@@ -665,3 +666,44 @@ def _quarters(tables: Mapping[str, pd.DataFrame]) -> tuple[Quarter, ...]:
         slug for t in TABLES if "quarter" in t.column_names for slug in tables[t.name]["quarter"]
     }
     return tuple(sorted(parse_quarter(s) for s in slugs))
+
+
+def validate_dataset(path: str | Path, quarter: str | None = None) -> list[Problem]:
+    """Find every problem in a dataset folder.
+
+    Parameters
+    ----------
+    path
+        The dataset folder.
+    quarter
+        A quarter the report will be run for, in any accepted spelling; a problem is
+        reported if no update table holds it.
+
+    Returns
+    -------
+    list of Problem
+        Every problem found, by file and row; empty when the dataset is clean.
+
+    Raises
+    ------
+    DataError
+        If ``path`` is not a folder.
+    QuarterError
+        If ``quarter`` is not a quarter at all.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from tests.synthetic import TABLES, write_synthetic
+    >>> measures = TABLES["measures"].replace("higher,quarterly", "hihger,quarterly", 1)
+    >>> folder = write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d", measures=measures)
+    >>> print(format_problems(validate_dataset(folder)))
+    1 problem found:
+    <BLANKLINE>
+    measures.csv
+      row 2, column "polarity", value "hihger": must be one of higher, lower, neither
+      (did you mean 'higher'?)
+    >>> validate_dataset(folder, quarter="2022-23 Q1")[-1].rule
+    'the dataset holds no updates for 2022-23-Q1; it holds 2021-22-Q1, 2021-22-Q2'
+    """
+    return validate_raw(read_raw(path), quarter)

@@ -19,11 +19,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from analysis.dataset.validate import INT_RANGES
+from analysis.dataset.values import STATE_LABELS, STATE_MISSING, STATE_VALUE
 from analysis.errors import WorkbookError
 from analysis.quarters import ACCEPTED_FORMS
 from analysis.schema import TABLES, VALUE_STATES, VOCABULARIES, Column, Table
-from analysis.validate import INT_RANGES
-from analysis.values import STATE_LABELS, STATE_MISSING, STATE_VALUE
 
 __all__ = [
     "BEGIN",
@@ -34,7 +34,7 @@ __all__ = [
     "register",
 ]
 
-README = Path(__file__).resolve().parents[1] / "data" / "README.md"
+README = Path(__file__).resolve().parents[2] / "data" / "README.md"
 BEGIN = "<!-- BEGIN GENERATED DATA DICTIONARY: python -m analysis dictionary -->"
 END = "<!-- END GENERATED DATA DICTIONARY -->"
 

@@ -1,6 +1,6 @@
 """Headline figures, status counts and status changes for one quarter.
 
-These functions read a loaded :class:`analysis.load.Dataset` and return new frames;
+These functions read a loaded :class:`analysis.dataset.read.Dataset` and return new frames;
 they never change the dataset. Every percentage comes with its numerator and
 denominator, and is rounded half up to a whole number, as councils publish them.
 
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.items import KINDS, list_items, theme_names, updates_for
+from analysis.engine.items import KINDS, list_items, theme_names, updates_for
+from analysis.engine.ratings import count_met, direction_of_travel, rate_measures
+from analysis.engine.risks import risk_register
 from analysis.quarters import Quarter, parse_quarter
-from analysis.ratings import count_met, direction_of_travel, rate_measures
-from analysis.risks import risk_register
 
 if TYPE_CHECKING:
-    from analysis.load import Dataset
+    from analysis.dataset.read import Dataset
 
 __all__ = [
     "STATUS_COLUMNS",
@@ -197,7 +197,7 @@ def rated_measures(dataset: Dataset, quarter: str | Quarter | None = None) -> pd
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`analysis.ratings.rate_measures`, plus ``title``,
+        The columns of :func:`analysis.engine.ratings.rate_measures`, plus ``title``,
         ``frequency`` and ``directorate`` of the measure.
 
     Examples
@@ -560,7 +560,7 @@ def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
 
 
 def _measure_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
-    from analysis.values import STATE_LABELS
+    from analysis.dataset.values import STATE_LABELS
 
     framework = dataset.framework
     rated = rated_measures(dataset, q)

@@ -66,17 +66,17 @@ from plotnine import (
 )
 from plotnine.exceptions import PlotnineWarning
 
-from analysis.config import CONFIG_DIR, check_colour, check_contrast, check_keys, read_yaml
+from analysis.config.files import CONFIG_DIR, check_colour, check_contrast, check_keys, read_yaml
+from analysis.dataset.values import STATE_LABELS, STATE_VALUE
+from analysis.engine.items import list_items, theme_names, updates_for
+from analysis.engine.summary import action_status_counts, headline_figures, rated_measures
 from analysis.errors import ConfigError, WorkbookError
-from analysis.items import list_items, theme_names, updates_for
 from analysis.quarters import Quarter, parse_quarter
 from analysis.schema import VOCABULARIES
-from analysis.summary import action_status_counts, headline_figures, rated_measures
-from analysis.values import STATE_LABELS, STATE_VALUE
 
 if TYPE_CHECKING:
-    from analysis.frameworks import Framework
-    from analysis.load import Dataset
+    from analysis.config.frameworks import Framework
+    from analysis.dataset.read import Dataset
 
 __all__ = [
     "PRESENTATION",
@@ -383,7 +383,7 @@ class Chart:
         >>> print(chart.to_markdown("spend.svg"))
         ![Spend \\[£m\\]](spend.svg){#fig-spend fig-alt="A \\"bar\\" chart."}
         """
-        from analysis.narrative import attribute_text, markdown_text
+        from analysis.report.narrative import attribute_text, markdown_text
 
         caption, alt = markdown_text(self.caption), attribute_text(self.alt)
         return f'![{caption}]({src}){{#{self.label} fig-alt="{alt}"}}'
@@ -422,7 +422,7 @@ def action_status_chart(
 ) -> Chart:
     """The status mix of priority actions in each theme: a bar per status, by theme.
 
-    The counts are those of :func:`analysis.summary.action_status_counts`; the colours
+    The counts are those of :func:`analysis.engine.summary.action_status_counts`; the colours
     and words those of the action scale. Each bar carries its count, and its status
     word is written beside it, so colour is never the only carrier.
     """
@@ -504,7 +504,7 @@ def measure_status_chart(
 ) -> Chart:
     """Measures by their quarterly rating (the framework's bands), by theme.
 
-    Ratings are those of :func:`analysis.summary.rated_measures`; measures that are not
+    Ratings are those of :func:`analysis.engine.summary.rated_measures`; measures that are not
     rated this quarter are not drawn, and the alt text says how many were left out.
     """
     q = parse_quarter(quarter)
@@ -610,7 +610,7 @@ def headline_chart(
 ) -> Chart:
     """The headline percentages this quarter beside last quarter's, where the data holds them.
 
-    Figures are those of :func:`analysis.summary.headline_figures`; a figure with no
+    Figures are those of :func:`analysis.engine.summary.headline_figures`; a figure with no
     denominator (nothing rated) is left out. Colours come from the categorical palette.
     """
     q = parse_quarter(quarter)

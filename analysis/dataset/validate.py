@@ -22,7 +22,7 @@ The checks, in order:
 
 Examples
 --------
->>> from analysis.load import BUNDLED_DATASET
+>>> from analysis.dataset.read import BUNDLED_DATASET, validate_dataset
 >>> problems = validate_dataset(BUNDLED_DATASET, quarter="2019-20 Q1")
 >>> print(problems[-1].rule)  # doctest: +ELLIPSIS
 the dataset holds no updates for 2019-20-Q1; it holds ...
@@ -42,19 +42,18 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.config import check_keys
+from analysis.config.files import check_keys
+from analysis.dataset.values import parse_value
 from analysis.errors import ConfigError, QuarterError
 from analysis.quarters import ACCEPTED_FORMS, parse_quarter
 from analysis.schema import TABLES, VALUE_STATES, VOCABULARIES, Column, Table
-from analysis.values import parse_value
 
 if TYPE_CHECKING:
-    from analysis.load import RawDataset
-    from analysis.scales import Scale, Scales
+    from analysis.config.scales import Scale, Scales
+    from analysis.dataset.read import RawDataset
 
 __all__ = [
     "Problem",
-    "validate_dataset",
     "validate_raw",
     "table_schema",
     "format_problems",
@@ -142,51 +141,8 @@ class Problem:
 # --------------------------------------------------------------------------- entry points
 
 
-def validate_dataset(path: str | Path, quarter: str | None = None) -> list[Problem]:
-    """Find every problem in a dataset folder.
-
-    Parameters
-    ----------
-    path
-        The dataset folder.
-    quarter
-        A quarter the report will be run for, in any accepted spelling; a problem is
-        reported if no update table holds it.
-
-    Returns
-    -------
-    list of Problem
-        Every problem found, by file and row; empty when the dataset is clean.
-
-    Raises
-    ------
-    DataError
-        If ``path`` is not a folder.
-    QuarterError
-        If ``quarter`` is not a quarter at all.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from tests.synthetic import TABLES, write_synthetic
-    >>> measures = TABLES["measures"].replace("higher,quarterly", "hihger,quarterly", 1)
-    >>> folder = write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d", measures=measures)
-    >>> print(format_problems(validate_dataset(folder)))
-    1 problem found:
-    <BLANKLINE>
-    measures.csv
-      row 2, column "polarity", value "hihger": must be one of higher, lower, neither
-      (did you mean 'higher'?)
-    >>> validate_dataset(folder, quarter="2022-23 Q1")[-1].rule
-    'the dataset holds no updates for 2022-23-Q1; it holds 2021-22-Q1, 2021-22-Q2'
-    """
-    from analysis.load import read_raw
-
-    return validate_raw(read_raw(path), quarter)
-
-
 def validate_raw(raw: RawDataset, quarter: str | None = None) -> list[Problem]:
-    """Find every problem in a dataset already read by :func:`analysis.load.read_raw`.
+    """Find every problem in a dataset already read by :func:`analysis.dataset.read.read_raw`.
 
     See :func:`validate_dataset`.
     """
@@ -301,8 +257,8 @@ def table_schema(table: Table, scales: Scales | None = None) -> pa.DataFrameSche
 
 
 def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | None]:
-    from analysis.frameworks import load_framework
-    from analysis.scales import load_scales
+    from analysis.config.frameworks import load_framework
+    from analysis.config.scales import load_scales
 
     problems = []
     try:

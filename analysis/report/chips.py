@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 
-from analysis.config import (
+from analysis.config.files import (
     MIN_CONTRAST,
     check_colour,
     check_contrast,

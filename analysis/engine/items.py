@@ -14,7 +14,7 @@ import pandas as pd
 from analysis.quarters import Quarter
 
 if TYPE_CHECKING:
-    from analysis.load import Dataset
+    from analysis.dataset.read import Dataset
 
 __all__ = ["KINDS", "list_items", "updates_for", "theme_names"]
 

@@ -2,12 +2,12 @@
 
 Every function here returns a :class:`great_tables.GT` that a notebook displays as it
 is; none reads a file or calculates a figure of its own (the figures come from
-:mod:`analysis.summary`, :mod:`analysis.ratings` and :mod:`analysis.risks`).
+:mod:`analysis.engine.summary`, :mod:`analysis.engine.ratings` and :mod:`analysis.engine.risks`).
 
 Accessibility is built in: every status is shown by its word (and icon) on its colour
-through :func:`analysis.chips.status_chip_html`, never by colour alone; tables have real
+through :func:`analysis.report.chips.status_chip_html`, never by colour alone; tables have real
 header rows (and row headers where a row has a name); commentary is cleaned by
-:func:`analysis.narrative.sanitise_html` before it is placed in a cell; any other text
+:func:`analysis.report.narrative.sanitise_html` before it is placed in a cell; any other text
 from the data is escaped by great-tables. The words and icons used for kinds of item,
 directions of travel and risk movements are presentation settings, read from the
 ``tables`` section of ``analysis/config/presentation.yml``.
@@ -31,16 +31,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from great_tables import GT, loc, style
 
-from analysis.charts import UnitStyle, load_chart_style
-from analysis.chips import status_chip_html
-from analysis.config import CONFIG_DIR, check_keys, read_yaml
-from analysis.errors import ConfigError, DataError, WorkbookError
-from analysis.items import KINDS, list_items, theme_names, updates_for
-from analysis.narrative import sanitise_html
-from analysis.quarters import Quarter, parse_quarter
-from analysis.ratings import direction_of_travel
-from analysis.risks import risk_matrix, risk_register
-from analysis.summary import (
+from analysis.config.files import CONFIG_DIR, check_keys, read_yaml
+from analysis.dataset.values import STATE_LABELS, STATE_VALUE
+from analysis.engine.items import KINDS, list_items, theme_names, updates_for
+from analysis.engine.ratings import direction_of_travel
+from analysis.engine.risks import risk_matrix, risk_register
+from analysis.engine.summary import (
     action_status_counts,
     dataset_measure_values,
     headline_figures,
@@ -49,12 +45,16 @@ from analysis.summary import (
     rated_measures,
     status_changes,
 )
-from analysis.values import STATE_LABELS, STATE_VALUE
+from analysis.errors import ConfigError, DataError, WorkbookError
+from analysis.quarters import Quarter, parse_quarter
+from analysis.report.charts import UnitStyle, load_chart_style
+from analysis.report.chips import status_chip_html
+from analysis.report.narrative import sanitise_html
 
 if TYPE_CHECKING:
-    from analysis.frameworks import Band, Framework
-    from analysis.load import Dataset
-    from analysis.scales import RiskScale, Scale, ScoreBand, Status
+    from analysis.config.frameworks import Band, Framework
+    from analysis.config.scales import RiskScale, Scale, ScoreBand, Status
+    from analysis.dataset.read import Dataset
 
 __all__ = [
     "format_value",
@@ -77,7 +77,7 @@ __all__ = [
 
 _PRESENTATION = CONFIG_DIR / "presentation.yml"
 
-# Why a measure was or was not rated (the ``*_basis`` of analysis.ratings.rate_measures).
+# Why a measure was or was not rated (the ``*_basis`` of analysis.engine.ratings.rate_measures).
 _BASIS_WORDS = {
     "rated": "rated: the {value} compared with the {target}",
     "polarity_neither": "not rated: neither a higher nor a lower value is better",
@@ -98,7 +98,7 @@ def format_value(value: object, unit: str, state: str = STATE_VALUE) -> str:
     unit
         A unit of :data:`analysis.schema.VOCABULARIES` (``percent``, ``gbp``, ...).
     state
-        The value's state (:func:`analysis.values.parse_value`); anything but
+        The value's state (:func:`analysis.dataset.values.parse_value`); anything but
         ``value`` is written in words.
 
     Returns
@@ -149,7 +149,7 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> html = monitoring_table(data, "2021-22 Q2").as_raw_html()
     >>> "1 (1 in closure)" in html and "Priority projects" in html
@@ -202,12 +202,12 @@ def progress_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     """The assessment of progress: actions by status (as chips) and theme, with totals.
 
     A source note gives the all-theme percentage on track or completed, with its
-    counts and last quarter's figure, from :func:`analysis.summary.headline_figures`.
+    counts and last quarter's figure, from :func:`analysis.engine.summary.headline_figures`.
 
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> html = progress_table(data, "2021-22 Q2").as_raw_html()
     >>> "Major slippage" in html and "75% (3 of 4)" in html
@@ -243,7 +243,7 @@ def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> html = headline_table(data, "2021-22 Q2").as_raw_html()
     >>> "3 of 4" in html and "Q1 2021/22" in html
@@ -339,7 +339,7 @@ def theme_table(
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> html = theme_table(data, "2021-22 Q2", "a").as_raw_html()
     >>> "Outcome A1" in html and "110%" in html and "Quarterly target: 100%" in html
@@ -537,7 +537,7 @@ def exceptions_table(
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> html = exceptions_table(data, "2021-22 Q2", group_by="theme").as_raw_html()
     >>> "Measure two (M2)" in html, "Measure one (M1)" in html
@@ -638,7 +638,7 @@ def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> html = risk_register_table(data, "2021-22 Q2").as_raw_html()
     >>> "4 (Very high)" in html and "12 High" in html and "Escalated" in html
@@ -701,7 +701,7 @@ def risk_matrix_table(dataset: Dataset, quarter: str | Quarter, risk_type: str) 
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> html = risk_matrix_table(data, "2021-22 Q2", "threat").as_raw_html()
     >>> "1 risk: R1" in html and "4 Very high" in html and "background-color: #D4351C" in html
@@ -752,7 +752,7 @@ def framework_table(framework: Framework) -> GT:
 
     Examples
     --------
-    >>> from analysis.frameworks import load_framework
+    >>> from analysis.config.frameworks import load_framework
     >>> html = framework_table(load_framework("derby-city-2021-22")).as_raw_html()
     >>> "−2% ≤ d &lt; +10%" in html and "Blue" in html
     True
@@ -784,7 +784,7 @@ def scale_table(scale: Scale) -> GT:
 
     Examples
     --------
-    >>> from analysis.scales import load_scales
+    >>> from analysis.config.scales import load_scales
     >>> html = scale_table(load_scales("derby-city").actions).as_raw_html()
     >>> "Some slippage" in html and "Counted in percentages" in html
     True
@@ -815,7 +815,7 @@ def risk_scale_table(risks: RiskScale) -> GT:
 
     Examples
     --------
-    >>> from analysis.scales import load_scales
+    >>> from analysis.config.scales import load_scales
     >>> html = risk_scale_table(load_scales("derby-city").risks).as_raw_html()
     >>> "Highly probable" in html and "Insignificant" in html
     True
@@ -850,7 +850,7 @@ def score_band_table(risks: RiskScale) -> GT:
 
     Examples
     --------
-    >>> from analysis.scales import load_scales
+    >>> from analysis.config.scales import load_scales
     >>> html = score_band_table(load_scales("derby-city").risks).as_raw_html()
     >>> "9 to 16" in html and "Medium" in html
     True
@@ -945,7 +945,7 @@ def extract_columns_table(name: str) -> GT:
     >>> "previous_value" in html and "What it holds" in html
     True
     """
-    from analysis.extracts import extract_columns
+    from analysis.report.extracts import extract_columns
 
     return (
         _table(extract_columns(name), id=f"columns-{_slug(name)}", widths="extract_columns")
@@ -960,13 +960,13 @@ def extract_table(dataset: Dataset, quarter: str | Quarter, name: str) -> GT:
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
-    >>> from analysis.load import load_dataset
+    >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> "actions_on_track_or_completed" in extract_table(data, "2021-22 Q2",
     ...                                                  "headlines.csv").as_raw_html()
     True
     """
-    from analysis.extracts import extracts
+    from analysis.report.extracts import extracts
 
     frame = extracts(dataset, quarter)[name].astype(object).where(lambda f: f.notna(), "")
     return _table(frame.astype(str), id=f"extract-{_slug(name)}").tab_source_note(name)

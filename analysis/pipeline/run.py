@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.errors import RunError, WorkbookError
-from analysis.execute import (
+from analysis.pipeline.execute import (
     NOTEBOOKS_DIR,
     ROOT,
     NotebookFailed,
@@ -39,9 +39,15 @@ from analysis.execute import (
     execute_chapters,
     plan_chapters,
 )
-from analysis.publish import build_folder, discard, keep_failed, publish, quarter_lock, repair
-from analysis.quarters import Quarter, parse_quarter
-from analysis.render import (
+from analysis.pipeline.publish import (
+    build_folder,
+    discard,
+    keep_failed,
+    publish,
+    quarter_lock,
+    repair,
+)
+from analysis.pipeline.render import (
     FORMAT_OUTPUTS,
     FORMATS,
     QUARTO_MISSING,
@@ -52,6 +58,7 @@ from analysis.render import (
     render_book,
     stage_quarter,
 )
+from analysis.quarters import Quarter, parse_quarter
 
 __all__ = ["DEFAULT_OUT", "RunResult", "parse_formats", "run_report", "register", "main"]
 
@@ -150,7 +157,7 @@ def run_report(
         written), :class:`~analysis.errors.RunError` for a run that failed after
         validation (the previous report is left as it was).
     """
-    from analysis.load import BUNDLED_DATASET, INPUTS_FOLDER, load_dataset, snapshot_dataset
+    from analysis.dataset.read import BUNDLED_DATASET, INPUTS_FOLDER, load_dataset, snapshot_dataset
 
     started = datetime.now(UTC)
     stages: dict[str, float] = {}
@@ -351,7 +358,7 @@ def _check_formats_made(book: Path, formats: Sequence[str], target: Path) -> Non
 
 
 def _write_extracts(data: object, slug: str, folder: Path) -> list[Path]:
-    from analysis.extracts import extracts, write_extract
+    from analysis.report.extracts import extracts, write_extract
 
     folder.mkdir(parents=True, exist_ok=True)
     return [
@@ -372,7 +379,7 @@ def _write_manifest(
     stages: dict[str, float],
     started: datetime,
 ) -> None:
-    from analysis.manifest import build_manifest
+    from analysis.pipeline.manifest import build_manifest
 
     stages_so_far = dict(stages)
     manifest = build_manifest(
@@ -443,7 +450,7 @@ def command(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.run``: the ``run`` command on its own."""
+    """``python -m analysis.pipeline.run``: the ``run`` command on its own."""
     parser = argparse.ArgumentParser(prog="python -m analysis")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["run", *(argv if argv is not None else sys.argv[1:])])

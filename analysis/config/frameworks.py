@@ -1,7 +1,7 @@
 """Rating frameworks for performance measures, read from YAML configuration.
 
 A framework turns a measure's relative difference from target, ``d`` (see
-:func:`analysis.ratings.relative_difference`; positive always means better), into a
+:func:`analysis.engine.ratings.relative_difference`; positive always means better), into a
 band such as Blue, Green, Amber or Red. Everything about the bands is configuration:
 a council writes its own file and names it in ``dataset.yml``; no code changes.
 
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.config import check_colour, check_contrast, check_keys, read_yaml, resolve
+from analysis.config.files import check_colour, check_contrast, check_keys, read_yaml, resolve
 from analysis.errors import ConfigError
 from analysis.schema import VOCABULARIES
 
