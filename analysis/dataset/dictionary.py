@@ -218,7 +218,21 @@ def _states_section() -> list[str]:
     for state, spellings in VALUE_STATES.items():
         words = ", ".join(f"`{s}`" for s in spellings)
         lines.append(f"| `{state}` | {STATE_LABELS.get(state, state)} | {words} |")
-    lines.append("")
+    lines += [
+        "",
+        "A dataset may add words of its own for these states, with the setting "
+        "`value_states` of `dataset.yml`: each of its words names one of the states "
+        f"{', '.join(f'`{s}`' for s in VALUE_STATES)}, and is accepted (matched ignoring "
+        "case and extra spaces) in that dataset's value cells only. A word naming a state "
+        "that does not exist, a word that already means a different state above and a "
+        "word that reads as a number are reported as problems of `dataset.yml`.",
+        "",
+        "A number may have a note in brackets after it (`£1,490,000 (Q3 data)`, "
+        "`68% (provisional)`). The measure is rated on the number; the note is kept (in "
+        "a column `actual_note`, `forecast_note`, ... of the loaded table) and the report "
+        "shows it after the value, as text.",
+        "",
+    ]
     return lines
 
 

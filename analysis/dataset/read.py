@@ -31,7 +31,7 @@ import re
 import shutil
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ import pandas as pd
 
 from analysis.config.files import read_yaml
 from analysis.dataset.validate import Problem, format_problems, validate_raw
-from analysis.dataset.values import parse_value
+from analysis.dataset.values import dataset_value_states, parse_value, value_note
 from analysis.errors import ConfigError, DataError
 from analysis.quarters import Quarter, parse_quarter
 from analysis.schema import TABLES, VOCABULARIES, Table
@@ -153,7 +153,12 @@ class Dataset:
     keys of the dataset's scales; fixed vocabularies hold their canonical lower-case
     labels; ``int`` columns are ``Int64``; ``date`` columns are ``datetime64`` (``NaT``
     when empty); text is ``str`` with ``""`` for empty. Optional tables that are absent
-    are empty frames with the schema's columns.
+    are empty frames with the schema's columns. A ``value`` column any of whose cells
+    holds a note after its number (``£1,490,000 (Q3 data)``) has an ``X_note`` column
+    too, after ``X_state``: the note as text, ``""`` for a cell without one.
+
+    ``value_states`` holds the dataset's own words for value states, as written in
+    ``value_states`` of ``dataset.yml``, each with its state.
     """
 
     path: Path
@@ -165,6 +170,7 @@ class Dataset:
     files: tuple[Path, ...]
     tables: Mapping[str, pd.DataFrame]
     quarters: tuple[Quarter, ...]
+    value_states: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, table_name: str) -> pd.DataFrame:
         try:
@@ -610,7 +616,9 @@ def load_dataset(path: str | Path) -> Dataset:
         raise DataError(format_problems(problems, raw.path), problems)
     framework = load_framework(raw.config["framework"], base=raw.path)
     scales = load_scales(raw.config["scales"], base=raw.path)
-    tables = {t.name: _convert(t, raw.frames.get(t.name), scales) for t in TABLES}
+    own_words = raw.config.get("value_states") or {}
+    spellings, _ = dataset_value_states(own_words)
+    tables = {t.name: _convert(t, raw.frames.get(t.name), scales, spellings) for t in TABLES}
     return Dataset(
         path=raw.path,
         name=raw.path.resolve().name,
@@ -621,10 +629,16 @@ def load_dataset(path: str | Path) -> Dataset:
         files=raw.files,
         tables=tables,
         quarters=_quarters(tables),
+        value_states={str(word): str(state) for word, state in own_words.items()},
     )
 
 
-def _convert(table: Table, raw: pd.DataFrame | None, scales: Scales) -> pd.DataFrame:
+def _convert(
+    table: Table,
+    raw: pd.DataFrame | None,
+    scales: Scales,
+    value_states: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """A validated text frame as the typed frame of the contract."""
     if raw is None:
         raw = pd.DataFrame({name: pd.Series(dtype=object) for name in table.column_names})
@@ -632,9 +646,13 @@ def _convert(table: Table, raw: pd.DataFrame | None, scales: Scales) -> pd.DataF
     for col in table.columns:
         cells = raw[col.name].reset_index(drop=True).astype(str)
         if col.kind == "value":
-            parsed = [parse_value(c) for c in cells]
-            out[col.name] = pd.Series([p[0] for p in parsed], dtype=float)
-            out[f"{col.name}_state"] = pd.Series([p[1] for p in parsed], dtype=object)
+            # each distinct cell read once: an export repeats its values down the rows
+            parsed = {c: parse_value(c, value_states) for c in cells.unique()}
+            out[col.name] = pd.Series([parsed[c][0] for c in cells], dtype=float)
+            out[f"{col.name}_state"] = pd.Series([parsed[c][1] for c in cells], dtype=object)
+            notes = {c: value_note(c) for c in parsed}
+            if any(notes.values()):
+                out[f"{col.name}_note"] = cells.map(notes).astype(object)
         else:
             out[col.name] = _convert_column(col.kind, col.vocab, cells, scales)
     return pd.DataFrame(out)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,7 +43,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.config.files import check_keys
-from analysis.dataset.values import parse_value
+from analysis.dataset.values import dataset_value_states, normal_spelling, parse_value
 from analysis.errors import ConfigError, QuarterError
 from analysis.quarters import ACCEPTED_FORMS, parse_quarter
 from analysis.schema import TABLES, VALUE_STATES, VOCABULARIES, Column, Table
@@ -58,10 +58,13 @@ __all__ = [
     "table_schema",
     "format_problems",
     "CONFIG_KEYS",
+    "OPTIONAL_CONFIG_KEYS",
     "INT_RANGES",
 ]
 
 CONFIG_KEYS = ("organisation", "plan", "framework", "scales")
+# Settings a dataset may leave out.
+OPTIONAL_CONFIG_KEYS = ("value_states",)
 
 # Whole-number columns with a range: (table, column) -> (lowest, highest).
 # Impact and likelihood are scored 1 to 4 (the risk matrices are 4 x 4).
@@ -154,12 +157,13 @@ def validate_raw(raw: RawDataset, quarter: str | None = None) -> list[Problem]:
         config_problems, scales = _check_config(raw.config, raw.path)
         problems += config_problems
     problems += _check_files(raw)
+    value_states = _value_states(raw.config)
     for table in TABLES:
         frame = raw.frames.get(table.name)
         if frame is None:
             continue
         file, sheet = raw.sources[table.name]
-        problems += _check_table(table, frame, file, sheet, scales)
+        problems += _check_table(table, frame, file, sheet, scales, value_states)
     problems += _check_keys(raw)
     problems += _check_references(raw)
     problems += _check_amendments(raw)
@@ -218,7 +222,9 @@ def _count_hidden(lines: list[str], seen: dict[tuple[str, str, str], int], shown
             lines.append(f"  ... and {count - shown:,} more in {where} like these ({rule.strip()})")
 
 
-def table_schema(table: Table, scales: Scales | None = None) -> pa.DataFrameSchema:
+def table_schema(
+    table: Table, scales: Scales | None = None, value_states: Mapping[str, str] | None = None
+) -> pa.DataFrameSchema:
     """The pandera schema that checks one table's cells, built from :mod:`analysis.schema`.
 
     Every cell is checked as text, as the analyst wrote it. Columns absent from the
@@ -231,6 +237,10 @@ def table_schema(table: Table, scales: Scales | None = None) -> pa.DataFrameSche
     scales
         The dataset's scales, for action statuses and project ratings; without them
         those columns are not checked against a scale.
+    value_states
+        The dataset's own words for value states (``value_states`` of ``dataset.yml``,
+        as :func:`analysis.dataset.values.dataset_value_states` reads them), accepted in
+        value cells besides the standard ones.
 
     Examples
     --------
@@ -243,7 +253,7 @@ def table_schema(table: Table, scales: Scales | None = None) -> pa.DataFrameSche
     """
     columns = {
         col.name: pa.Column(
-            checks=_checks(table, col, scales),
+            checks=_checks(table, col, scales, value_states),
             nullable=True,
             required=False,
             name=col.name,
@@ -262,7 +272,7 @@ def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | No
 
     problems = []
     try:
-        check_keys(config, _CONFIG_FILE, required=CONFIG_KEYS)
+        check_keys(config, _CONFIG_FILE, required=CONFIG_KEYS, optional=OPTIONAL_CONFIG_KEYS)
     except ConfigError as exc:
         problems.append(
             Problem(file=_CONFIG_FILE, rule=str(exc).removeprefix(f"{_CONFIG_FILE}: ").rstrip("."))
@@ -295,7 +305,20 @@ def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | No
             continue
         if key == "scales":
             scales = loaded
+    if isinstance(config, Mapping) and "value_states" in config:
+        _, errors = dataset_value_states(config["value_states"])
+        problems += [
+            Problem(file=_CONFIG_FILE, column="value_states", value=word, rule=rule)
+            for word, rule in errors
+        ]
     return problems, scales
+
+
+def _value_states(config: Any) -> dict[str, str]:
+    """The dataset's own words for value states, those of them that are valid."""
+    if not isinstance(config, Mapping):
+        return {}
+    return dataset_value_states(config.get("value_states"))[0]
 
 
 # --------------------------------------------------------------------------- files
@@ -359,7 +382,12 @@ def _missing_table(table: Table, excel: bool) -> Problem:
 
 
 def _check_table(
-    table: Table, frame: pd.DataFrame, file: str, sheet: str | None, scales: Scales | None
+    table: Table,
+    frame: pd.DataFrame,
+    file: str,
+    sheet: str | None,
+    scales: Scales | None,
+    value_states: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     if len(frame.columns) == 0:
         return []
@@ -367,11 +395,11 @@ def _check_table(
     present = [c for c in table.column_names if c in frame.columns]
     if frame.empty or not present:
         return problems
-    schema = table_schema(table, scales)
+    schema = table_schema(table, scales, value_states)
     try:
         schema.validate(frame[present], lazy=True)
     except pa.errors.SchemaErrors as exc:
-        problems += _translate(exc.failure_cases, table, file, sheet, scales)
+        problems += _translate(exc.failure_cases, table, file, sheet, scales, value_states)
     return problems
 
 
@@ -408,7 +436,9 @@ def _check_columns(
     return problems
 
 
-def _checks(table: Table, col: Column, scales: Scales | None) -> list[pa.Check]:
+def _checks(
+    table: Table, col: Column, scales: Scales | None, value_states: Mapping[str, str] | None = None
+) -> list[pa.Check]:
     checks = [pa.Check(lambda s: ~s.str.contains(_HIDDEN, regex=True), name="hidden")]
     if col.required:
         checks.append(pa.Check(lambda s: s.str.strip() != "", name="required"))
@@ -429,7 +459,7 @@ def _checks(table: Table, col: Column, scales: Scales | None) -> list[pa.Check]:
             pa.Check(_vectorised(lambda c: not _is_quarter(c) or _has_started(c)), name="started")
         )
     elif col.kind == "value":
-        checks.append(pa.Check(_vectorised(_is_value), name="value"))
+        checks.append(pa.Check(_vectorised(lambda c: _is_value(c, value_states)), name="value"))
     elif col.kind == "vocab" and col.vocab in _SCALE_OF_VOCAB:
         if scales is not None:
             scale = getattr(scales, _SCALE_OF_VOCAB[col.vocab][0])
@@ -510,9 +540,9 @@ def _has_started(cell: str) -> bool:
     return parse_quarter(cell).period_start <= date.today()
 
 
-def _is_value(cell: str) -> bool:
+def _is_value(cell: str, value_states: Mapping[str, str] | None = None) -> bool:
     try:
-        number, _ = parse_value(cell)
+        number, _ = parse_value(cell, value_states)
     except ValueError:
         return False
     return not _too_large(number)
@@ -539,7 +569,12 @@ def _normal(text: str) -> str:
 
 
 def _translate(
-    cases: pd.DataFrame, table: Table, file: str, sheet: str | None, scales: Scales | None
+    cases: pd.DataFrame,
+    table: Table,
+    file: str,
+    sheet: str | None,
+    scales: Scales | None,
+    value_states: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Pandera's failure cases as problems, one per failing cell."""
     problems = []
@@ -547,14 +582,21 @@ def _translate(
         column = str(case.column)
         value = "" if pd.isna(case.failure_case) else str(case.failure_case)
         row = None if pd.isna(case.index) else int(case.index)
-        rule = _rule(str(case.check), table, table.column(column), value, scales)
+        rule = _rule(str(case.check), table, table.column(column), value, scales, value_states)
         problems.append(
             Problem(file=file, sheet=sheet, row=row, column=column, value=value, rule=rule)
         )
     return problems
 
 
-def _rule(check: str, table: Table, col: Column, value: str, scales: Scales | None) -> str:
+def _rule(
+    check: str,
+    table: Table,
+    col: Column,
+    value: str,
+    scales: Scales | None,
+    value_states: Mapping[str, str] | None = None,
+) -> str:
     """The plain-words rule a failing cell broke."""
     if check == "required":
         return "a value is required here"
@@ -585,10 +627,11 @@ def _rule(check: str, table: Table, col: Column, value: str, scales: Scales | No
         )
     if check == "value":
         spellings = [s for states in VALUE_STATES.values() for s in states]
-        hint = _did_you_mean(value.lower(), spellings)
+        hint = _did_you_mean(normal_spelling(value), [*spellings, *(value_states or {})])
         return (
             "must be a number (e.g. 68, 68%, £1,200) or a known state "
-            f"({', '.join(_STATE_WORDS)}, ...){hint}"
+            f"({', '.join(_STATE_WORDS)}, ...), and a number may have a note in brackets "
+            f"after it (68% (provisional)){hint}"
         )
     if check == "scale" and scales is not None and col.vocab in _SCALE_OF_VOCAB:
         attribute, kind = _SCALE_OF_VOCAB[col.vocab]

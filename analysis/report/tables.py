@@ -88,8 +88,8 @@ _BASIS_WORDS = {
 }
 
 
-def format_value(value: object, unit: str, state: str = STATE_VALUE) -> str:
-    """A measure's value written with its unit, or the words for its state.
+def format_value(value: object, unit: str, state: str = STATE_VALUE, note: object = "") -> str:
+    """A measure's value written with its unit, or the words for its state, and its note.
 
     Parameters
     ----------
@@ -100,6 +100,10 @@ def format_value(value: object, unit: str, state: str = STATE_VALUE) -> str:
     state
         The value's state (:func:`analysis.dataset.values.parse_value`); anything but
         ``value`` is written in words.
+    note
+        The note the data gives after the number (``Q3 data`` of ``£1,490,000 (Q3
+        data)``), written after it in brackets; none when empty or missing. The result
+        is text: whoever places it in HTML escapes it.
 
     Returns
     -------
@@ -120,6 +124,8 @@ def format_value(value: object, unit: str, state: str = STATE_VALUE) -> str:
     ('255,793', '0.13')
     >>> format_value(None, "number"), format_value(None, "percent", "baseline")
     ('No data', 'Baseline year')
+    >>> format_value(1490000, "gbp", note="Q3 data")
+    '£1,490,000 (Q3 data)'
     >>> format_value(3, "furlongs")
     Traceback (most recent call last):
     ...
@@ -131,8 +137,12 @@ def format_value(value: object, unit: str, state: str = STATE_VALUE) -> str:
     number = _number(value)
     if state != STATE_VALUE or number is None:
         words = STATE_LABELS.get(state if state != STATE_VALUE else "missing", str(state))
-        return words[:1].upper() + words[1:]
-    return units[unit].format(number)
+        text = words[:1].upper() + words[1:]
+    else:
+        text = units[unit].format(number)
+    if isinstance(note, str) and note.strip():
+        text += f" ({note.strip()})"
+    return text
 
 
 # ---------------------------------------------------------------------------------------
@@ -432,7 +442,8 @@ def _measure_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, st
     for r in rated.to_dict("records"):
         lines = [
             _band_chip(framework, r["quarterly_status"]),
-            f"Actual: {format_value(r['actual'], r['unit'], r['actual_state'])}",
+            "Actual: "
+            + format_value(r["actual"], r["unit"], r["actual_state"], r.get("actual_note")),
             f"Quarterly target: {_target(r, 'quarterly_target')}",
             _basis(r["quarterly_basis"], "actual", "quarterly target").capitalize() + ".",
         ]
@@ -570,9 +581,11 @@ def exceptions_table(
                 + "<br>"
                 + html.escape(_basis(r["year_end_basis"], "forecast", "annual target")),
                 "quarterly_target": _target(r, "quarterly_target"),
-                "actual": format_value(r["actual"], unit, r["actual_state"]),
+                "actual": format_value(r["actual"], unit, r["actual_state"], r.get("actual_note")),
                 "annual_target": _target(r, "annual_target"),
-                "forecast": format_value(r["forecast"], unit, r["forecast_state"]),
+                "forecast": format_value(
+                    r["forecast"], unit, r["forecast_state"], r.get("forecast_note")
+                ),
                 "travel": _measure_travel(moved, q),
                 "context": sanitise_html(r["commentary"]),
                 "improvement": sanitise_html(r["improvement_actions"]),
@@ -868,9 +881,12 @@ def score_band_table(risks: RiskScale) -> GT:
     )
 
 
-def value_state_table() -> GT:
+def value_state_table(dataset: Dataset | None = None) -> GT:
     """The states a measure's value can take, how the report writes each, and whether it
     can be rated (only a number can).
+
+    Given the dataset, the table also lists the words the dataset uses for each state of
+    its own (``value_states`` of ``dataset.yml``).
 
     Examples
     --------
@@ -888,13 +904,20 @@ def value_state_table() -> GT:
             ],
         }
     )
-    return (
-        _table(frame, id="value-states")
-        .cols_label(state="Value as the report shows it", rated="Rated")
-        .tab_source_note(
-            "An actual, target or forecast is either a number or one of these states; "
-            "a state is shown in words wherever the value would be."
-        )
+    own = dict(getattr(dataset, "value_states", None) or {})
+    if own:  # the dataset's words, as text (great-tables escapes them)
+        words = {s: "; ".join(w for w, state in own.items() if state == s) for s in states}
+        frame["words"] = ["", *(words[s] for s in states)]
+    table = _table(frame, id="value-states").cols_label(
+        state="Value as the report shows it", rated="Rated"
+    )
+    if own:
+        table = table.cols_label(words="Written in this dataset's data as")
+    return table.tab_source_note(
+        "An actual, target or forecast is either a number or one of these states; "
+        "a state is shown in words wherever the value would be. A number may have a "
+        "note in brackets after it, shown with it (e.g. 68% (provisional)); it is "
+        "rated on the number."
     )
 
 
@@ -1100,8 +1123,8 @@ def _score_chip(band: ScoreBand, score: int) -> str:
 
 def _target(row: Mapping[str, Any], column: str) -> str:
     """A target in words; an empty target cell means no target is set."""
-    state = row[f"{column}_state"]
-    return format_value(row[column], row["unit"], "no_target" if state == "missing" else state)
+    state = "no_target" if row[f"{column}_state"] == "missing" else row[f"{column}_state"]
+    return format_value(row[column], row["unit"], state, row.get(f"{column}_note"))
 
 
 def _basis(basis: object, value: str, target: str) -> str:
