@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,45 @@ def test_three_band_boundaries(three_band, d, band):
 def test_rate_refuses_nan(derby):
     with pytest.raises(ValueError, match="NaN"):
         derby.rate(math.nan)
+    with pytest.raises(ValueError, match="NaN"):
+        derby.rate(Decimal("NaN"))
+
+
+# (d, band): Decimals compared exactly, however many digits.
+DERBY_EXACT = [
+    (Decimal("-0.02"), "green"),
+    (Decimal("-0.0200"), "green"),
+    (Decimal("-0.02000000000000000000000000000000000000000001"), "amber"),
+    (Decimal("0.09999999999999999999999999999999999999999999"), "green"),
+    (Decimal("0.1"), "blue"),
+    (Decimal("Infinity"), "blue"),
+    (Decimal("-Infinity"), "red"),
+]
+
+
+@pytest.mark.parametrize(("d", "band"), DERBY_EXACT)
+def test_rate_compares_decimals_exactly(derby, d, band):
+    assert derby.rate(d) == band
+
+
+def test_a_float_is_compared_as_the_decimal_it_is_written_as():
+    # 0.1 is the binary fraction 0.1000000000000000055..., but compares as one tenth
+    assert Threshold(0.1, False).holds(0.1) is False
+    assert Threshold(0.1, True).holds(Decimal("0.1")) is True
+    assert Threshold(0.1, True).holds(math.nextafter(0.1, 0.0)) is False
+    assert Threshold(0.1, True).holds(math.nan) is False
+    assert Threshold(0.1, True).exact == Decimal("0.1")
+    assert Threshold(0.1, True) == Threshold(Decimal("0.10"), True)
+    assert Threshold(0.1, True) != Threshold(0.1, False)
+
+
+def test_an_override_compares_its_target_exactly(derbyshire):
+    override = derbyshire.bands[0].override
+    assert override is not None
+    assert override.applies(95, "percent") is False
+    assert override.applies(Decimal("95.0"), "percent") is False
+    assert override.applies(Decimal("95.000000000000000000001"), "percent") is True
+    assert override.applies(Decimal("NaN"), "percent") is False
 
 
 def test_presets_are_listed_and_loadable():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +40,11 @@ RELATIVE_DIFFERENCES = [
     # negative targets: relative to |target|, still signed by polarity
     (-90.0, -100.0, "higher", 0.10),
     (-90.0, -100.0, "lower", -0.10),
+    # on a threshold exactly, from the values as written (floats would miss by an ulp)
+    (94.05, 99.0, "higher", -0.05),
+    (103.95, 99.0, "lower", -0.05),
+    (0.98, 1.0, "higher", -0.02),
+    (1.05, 1.0, "higher", 0.05),
     # zero targets
     (0.0, 0.0, "higher", 0.0),
     (0.0, 0.0, "lower", 0.0),
@@ -77,6 +83,16 @@ def test_relative_difference_vectorised_matches_scalar():
     )
     assert list(result.index) == list(index)
     assert all(_same(r, e) for r, e in zip(result, expected, strict=True))
+
+
+def test_relative_difference_takes_decimals_and_integers():
+    assert relative_difference(Decimal("94.05"), Decimal("99"), "higher") == -0.05
+    assert relative_difference(Decimal("94.05"), 99, "lower") == 0.05
+    decimals = pd.Series([Decimal("0.98"), None, Decimal("1.05")], dtype=object)
+    result = relative_difference(decimals, 1, "higher")
+    assert result.dtype == float
+    assert _same(result[1], NAN)
+    assert (result[0], result[2]) == (-0.02, 0.05)
 
 
 def test_relative_difference_broadcasts_a_scalar_polarity():
@@ -180,10 +196,17 @@ BOUNDARIES = [
     (DERBYSHIRE, "lower", 97.99, 100.0, "percent", "strong"),
     (DERBYSHIRE, "lower", 98.0, 100.0, "percent", "good"),
     (DERBYSHIRE, "higher", 0.0, 0.0, "percent", "good"),
+    # exactly on a threshold, which float arithmetic misses by an ulp
+    (DERBY, "higher", 0.98, 1.0, "number", "green"),
+    (DERBYSHIRE, "higher", 0.98, 1.0, "number", "good"),
+    (DERBYSHIRE, "higher", 1.05, 1.0, "number", "good"),
+    (DERBYSHIRE, "lower", 94.05, 99.0, "number", "good"),
+    (DERBYSHIRE, "lower", 94.05, 99.0, "percent", "strong"),
     (THREE_BAND, "higher", 100.0, 100.0, "number", "ahead"),
     (THREE_BAND, "higher", 99.99, 100.0, "number", "close"),
     (THREE_BAND, "higher", 95.0, 100.0, "number", "close"),
     (THREE_BAND, "higher", 94.99, 100.0, "number", "behind"),
+    (THREE_BAND, "higher", 94.05, 99.0, "number", "close"),
     (THREE_BAND, "lower", 105.0, 100.0, "number", "close"),
     (THREE_BAND, "lower", 105.01, 100.0, "number", "behind"),
     (THREE_BAND, "lower", 0.0, 0.0, "number", "ahead"),

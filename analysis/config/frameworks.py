@@ -20,6 +20,12 @@ at +2% instead of +5% for percentage targets above 95%).
 ``met`` lists the bands that count as "met or exceeded target"; they must be the best
 bands of the framework.
 
+Comparisons are exact, on the numbers as written: a threshold is the decimal written in
+the YAML file and a ``d`` given as a float is the decimal it is written as (its shortest
+round-trip text, :func:`as_written`), so ``d = -0.02`` is exactly on the −2% threshold.
+:func:`analysis.engine.ratings.rate_measures` computes ``d`` in decimal arithmetic from
+the values as written and rates that exact ``d``.
+
 Examples
 --------
 >>> derby = load_framework("derby-city-2021-22")
@@ -27,6 +33,8 @@ Examples
 ['Blue', 'Green', 'Amber', 'Red']
 >>> derby.rate(0.10), derby.rate(0.0999), derby.rate(-0.02), derby.rate(-0.0201)
 ('blue', 'green', 'green', 'amber')
+>>> derby.rate(Decimal("-0.02")), derby.rate(Decimal("-0.020000000000000000001"))
+('green', 'amber')
 >>> derby.describe()[1]
 ('Green', '−2% ≤ d < +10%')
 >>> shire = load_framework("derbyshire-2021-25")
@@ -37,9 +45,11 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -47,28 +57,64 @@ from analysis.config.files import check_colour, check_contrast, check_keys, read
 from analysis.errors import ConfigError
 from analysis.schema import VOCABULARIES
 
-__all__ = ["Threshold", "Override", "Band", "Framework", "load_framework"]
+__all__ = ["Threshold", "Override", "Band", "Framework", "load_framework", "as_written"]
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _MINUS = "\u2212"
 
 
+def as_written(x: float | Decimal) -> Decimal:
+    """A number as the decimal it is written as: exact, for comparing with thresholds.
+
+    A Decimal is returned as it is, an integer exactly, and a float as its shortest
+    round-trip text (``repr``), which is the value as written in the export or YAML
+    file: ``0.1`` is one tenth, not the binary fraction nearest it. NaN and plus or
+    minus infinity stay what they are.
+
+    Examples
+    --------
+    >>> as_written(0.1), as_written(95), as_written(Decimal("1.50")), as_written(-math.inf)
+    (Decimal('0.1'), Decimal('95'), Decimal('1.50'), Decimal('-Infinity'))
+    """
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, numbers.Integral):
+        return Decimal(int(x))
+    return Decimal(repr(float(x)))
+
+
 @dataclass(frozen=True)
 class Threshold:
-    """The lower edge of a band: ``d >= value`` when inclusive, else ``d > value``."""
+    """The lower edge of a band: ``d >= value`` when inclusive, else ``d > value``.
 
-    value: float
+    ``value`` is kept as given (the number read from the YAML file); ``exact`` is it as
+    a Decimal (:func:`as_written`), which every comparison uses, and which equality
+    compares: ``Threshold(0.1, True) == Threshold(Decimal("0.10"), True)``.
+    """
+
+    value: float | Decimal = field(compare=False)
     inclusive: bool
+    exact: Decimal = field(init=False, repr=False)
 
-    def holds(self, d: float) -> bool:
-        """Whether ``d`` reaches this threshold.
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "exact", as_written(self.value))
+
+    def holds(self, d: float | Decimal) -> bool:
+        """Whether ``d`` reaches this threshold, compared exactly (see :func:`as_written`).
+
+        NaN reaches no threshold.
 
         Examples
         --------
         >>> Threshold(0.1, True).holds(0.1), Threshold(0.1, False).holds(0.1)
         (True, False)
+        >>> Threshold(-0.02, True).holds(Decimal("-0.02")), Threshold(-0.02, True).holds(-0.0201)
+        (True, False)
         """
-        return d > self.value or (self.inclusive and d == self.value)
+        exact = as_written(d)
+        if exact.is_nan():
+            return False
+        return exact > self.exact or (self.inclusive and exact == self.exact)
 
     def lower_words(self) -> str:
         """The threshold as the lower end of a range, e.g. ``−2% ≤ d``."""
@@ -84,21 +130,29 @@ class Override:
     """A band's threshold for measures in ``unit`` whose target is above ``target_above``."""
 
     unit: str
-    target_above: float
+    target_above: float | Decimal
     threshold: Threshold
 
-    def applies(self, target: float | None, unit: str | None) -> bool:
+    def applies(self, target: float | Decimal | None, unit: str | None) -> bool:
         """Whether this override applies to a measure with this target and unit.
+
+        The target is compared with ``target_above`` exactly, as written (see
+        :func:`as_written`).
 
         Examples
         --------
         >>> o = Override("percent", 95.0, Threshold(0.02, False))
         >>> o.applies(96.0, "percent"), o.applies(95.0, "percent"), o.applies(96.0, "number")
         (True, False, False)
+        >>> o.applies(Decimal("95.000000000000000001"), "percent")
+        True
         """
-        if unit != self.unit or target is None or math.isnan(target):
+        if unit != self.unit or target is None:
             return False
-        return target > self.target_above
+        exact = as_written(target)
+        if exact.is_nan():
+            return False
+        return exact > as_written(self.target_above)
 
     def condition_words(self) -> str:
         """When the override applies, in words."""
@@ -125,7 +179,7 @@ class Band:
     override: Override | None = None
 
     def threshold_for(
-        self, target: float | None = None, unit: str | None = None
+        self, target: float | Decimal | None = None, unit: str | None = None
     ) -> Threshold | None:
         """The threshold that applies to a measure with this target and unit."""
         if self.override is not None and self.override.applies(target, unit):
@@ -187,14 +241,21 @@ class Framework:
             raise ValueError(f"{self.name} has {len(self.bands)} bands; cannot take the {n} worst.")
         return self.keys[len(self.keys) - n :]
 
-    def rate(self, d: float, target: float | None = None, unit: str | None = None) -> str:
-        """The band key for a relative difference ``d``.
+    def rate(
+        self,
+        d: float | Decimal,
+        target: float | Decimal | None = None,
+        unit: str | None = None,
+    ) -> str:
+        """The band key for a relative difference ``d``, compared exactly with the thresholds.
 
         Parameters
         ----------
         d
             The relative difference from target, signed so that positive is better;
-            plus or minus infinity are allowed (zero targets).
+            plus or minus infinity are allowed (zero targets). A Decimal is compared as
+            it is, a float as the decimal it is written as (:func:`as_written`): a ``d``
+            exactly on a threshold is on it.
         target, unit
             The target and unit of the measure, used only by bands with an override.
 
@@ -210,13 +271,15 @@ class Framework:
         ('good', 'strong', 'action')
         >>> f.rate(0.021, target=96, unit="percent"), f.rate(0.021, target=95, unit="percent")
         ('strong', 'good')
+        >>> f.rate(Decimal("0.05")), f.rate(Decimal("0.05000000000000000000000001"))
+        ('good', 'strong')
         """
-        d = float(d)
-        if math.isnan(d):
+        exact = as_written(d)
+        if exact.is_nan():
             raise ValueError("A missing difference (NaN) cannot be rated.")
         for band in self.bands:
             threshold = band.threshold_for(target, unit)
-            if threshold is None or threshold.holds(d):
+            if threshold is None or threshold.holds(exact):
                 return band.key
         raise AssertionError("unreachable: the worst band has no threshold")  # pragma: no cover
 
@@ -341,6 +404,8 @@ def _threshold(item: dict[str, Any], at: str) -> Threshold:
             f"{at}: a threshold needs both 'above' (the lower edge of d, e.g. -0.02 for "
             "-2%) and 'inclusive' (true if d equal to it is in the band)."
         )
+    # Threshold.exact is Decimal(str(value)): the number as written in the file (YAML
+    # reads it as a float, whose shortest text is what was written, to 15 digits).
     return Threshold(_number(item["above"], f"{at}: above"), _flag(item["inclusive"], at))
 
 
@@ -382,7 +447,7 @@ def _check_bands(bands: tuple[Band, ...], where: str) -> None:
         for i in range(1, len(upper)):
             high, low = cuts[i - 1], cuts[i]
             assert high is not None and low is not None
-            if low.value >= high.value:
+            if low.exact >= high.exact:
                 case = f" {words}" if words else ""
                 raise ConfigError(
                     f"{where}: band {bands[i].key!r} starts at {_percent(low.value)}, which is "

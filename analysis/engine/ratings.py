@@ -3,6 +3,9 @@
 A measure is rated by its relative difference from target, signed by polarity so that
 a positive difference is always better (:func:`relative_difference`), and the rating
 framework turns that difference into a band (:class:`analysis.config.frameworks.Framework`).
+The difference is computed in decimal arithmetic from the values as written in the export
+and compared exactly with the thresholds, so that a value exactly on a threshold (94.05
+against a target of 99 is exactly 5% below it) is rated as the framework says.
 The quarterly status compares the actual with the quarterly target; the year-end status
 compares the forecast with the annual target (:func:`rate_measures`).
 
@@ -21,12 +24,13 @@ import math
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from decimal import ROUND_05UP, Context, Decimal
 from typing import overload
 
 import numpy as np
 import pandas as pd
 
-from analysis.config.frameworks import Framework
+from analysis.config.frameworks import Framework, as_written
 from analysis.dataset.values import STATE_VALUE
 from analysis.errors import DataError
 from analysis.quarters import Quarter, parse_quarter
@@ -75,12 +79,16 @@ _RATE_COLUMNS = ("measure_id", "quarter", "unit", "polarity") + tuple(
 
 
 @overload
-def relative_difference(actual: float | None, target: float | None, polarity: str) -> float: ...
+def relative_difference(
+    actual: float | Decimal | None, target: float | Decimal | None, polarity: str
+) -> float: ...
 
 
 @overload
 def relative_difference(
-    actual: pd.Series | float | None, target: pd.Series | float | None, polarity: pd.Series | str
+    actual: pd.Series | float | Decimal | None,
+    target: pd.Series | float | Decimal | None,
+    polarity: pd.Series | str,
 ) -> pd.Series | float: ...
 
 
@@ -92,10 +100,17 @@ def relative_difference(actual, target, polarity):
     is always better than target. A zero target gives ``d = 0`` when the actual equals it,
     otherwise plus or minus infinity (better or worse).
 
+    ``d`` is computed in decimal arithmetic from the values as written (a float is read
+    as its shortest round-trip text, see :func:`analysis.config.frameworks.as_written`)
+    and returned as the float nearest it, for display: ``94.05`` against ``99`` gives
+    exactly ``-0.05``, where float arithmetic gives ``-0.05000000000000003``.
+    :func:`rate_measures` rates the exact decimal ``d``, not this float.
+
     Parameters
     ----------
     actual, target
-        Numbers, or Series of numbers (NaN or None where there is none).
+        Numbers (floats, integers or Decimals), or Series of them (NaN or None where
+        there is none).
     polarity
         ``"higher"``, ``"lower"`` or ``"neither"``, or a Series of them.
 
@@ -116,6 +131,8 @@ def relative_difference(actual, target, polarity):
     (0.1, -0.1)
     >>> relative_difference(-90, -100, "higher")
     0.1
+    >>> relative_difference(94.05, 99, "higher"), relative_difference(1.05, 1.0, "higher")
+    (-0.05, 0.05)
     >>> relative_difference(0, 0, "lower"), relative_difference(3, 0, "lower")
     (0.0, -inf)
     >>> relative_difference(5, 4, "neither"), relative_difference(None, 4, "higher")
@@ -123,30 +140,84 @@ def relative_difference(actual, target, polarity):
     >>> relative_difference(pd.Series([50.0, 40.0]), pd.Series([40.0, 50.0]), "lower").tolist()
     [-0.25, 0.2]
     """
+    exact, like = _exact_differences(actual, target, polarity)
+    d = np.array([math.nan if x is None else float(x) for x in exact.ravel()], dtype=float)
+    if like is None:
+        return float(d[0])
+    return pd.Series(d, index=like.index, dtype=float)
+
+
+_NAN = Decimal("NaN")
+_INFINITY = Decimal("Infinity")
+_DIGITS = 50
+# d's quotient is rounded to 50 digits "to odd" (ROUND_05UP: an inexact result never
+# ends in 0 or 5), so that it equals a number of fewer digits, such as a threshold, only
+# when the exact quotient does, and otherwise lies on the same side of it as that does.
+_DIVIDE = Context(prec=_DIGITS, rounding=ROUND_05UP, traps=[])
+# Arithmetic on infinities, where an undefined result (infinity minus infinity) is NaN.
+_LOOSE = Context(prec=_DIGITS, traps=[])
+_as_decimal = np.frompyfunc(lambda x: _NAN if x is None or x is pd.NA else as_written(x), 1, 1)
+
+
+def _exact_differences(
+    actual: object, target: object, polarity: object
+) -> tuple[np.ndarray, pd.Series | None]:
+    """Each exact ``d`` (a Decimal, None where there is none), and the Series to index by."""
     like = next((x for x in (actual, target, polarity) if isinstance(x, pd.Series)), None)
-    a, t, p = np.broadcast_arrays(_floats(actual), _floats(target), np.asarray(polarity, object))
+    a, t, p = np.broadcast_arrays(
+        _decimals(actual), _decimals(target), np.asarray(polarity, dtype=object)
+    )
     unknown = sorted({str(x) for x in p.ravel() if x not in POLARITIES})
     if unknown:
         raise DataError(
             f"Polarity {', '.join(unknown)} is not one of {', '.join(POLARITIES)}: say whether "
             "a higher or a lower value is better, or neither."
         )
-    sign = np.where(p == "higher", 1.0, np.where(p == "lower", -1.0, np.nan))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        better = sign * (a - t)
-        d = better / np.abs(t)
-        d = np.where(t == 0, np.where(better == 0, 0.0, np.sign(better) * np.inf), d)
-    if like is None:
-        return float(d)
-    return pd.Series(d, index=like.index, dtype=float)
+    d = np.empty(a.size, dtype=object)
+    cells = zip(a.ravel(), t.ravel(), p.ravel(), strict=True)
+    d[:] = [_exact_difference(x, y, str(z)) for x, y, z in cells]
+    return d, like
 
 
-def _floats(values: object) -> np.ndarray:
-    if isinstance(values, pd.Series):
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    if values is None or values is pd.NA:
-        return np.asarray(np.nan)
-    return np.asarray(values, dtype=float)
+def _decimals(values: object) -> np.ndarray:
+    """Values as the decimals they are written as (NaN where there is none), as objects."""
+    items = values.tolist() if isinstance(values, pd.Series) else values
+    return np.asarray(_as_decimal(np.asarray(items, dtype=object)), dtype=object)
+
+
+def _exact_difference(actual: Decimal, target: Decimal, polarity: str) -> Decimal | None:
+    """``d`` for one actual and target, exactly; None where there is none.
+
+    Examples
+    --------
+    >>> _exact_difference(Decimal("94.05"), Decimal("99"), "higher")
+    Decimal('-0.05')
+    >>> _exact_difference(Decimal("1"), Decimal("3"), "lower")
+    Decimal('0.66666666666666666666666666666666666666666666666666')
+    >>> _exact_difference(Decimal("-5"), Decimal("0"), "lower"), _exact_difference(
+    ...     Decimal("1"), Decimal("NaN"), "higher")
+    (Decimal('Infinity'), None)
+    """
+    if polarity not in ("higher", "lower") or actual.is_nan() or target.is_nan():
+        return None
+    if actual.is_finite() and target.is_finite():
+        better = _subtract_exactly(actual, target)
+    else:
+        better = _LOOSE.subtract(actual, target)
+    if polarity == "lower":
+        better = better.copy_negate()
+    if target.is_zero():
+        d = Decimal(0) if better.is_zero() else _INFINITY.copy_sign(better)
+    else:
+        d = _DIVIDE.divide(better, target.copy_abs())
+    return None if d.is_nan() else d
+
+
+def _subtract_exactly(a: Decimal, b: Decimal) -> Decimal:
+    """``a - b`` with every digit kept: the precision spans both numbers' digits."""
+    top = max(a.adjusted(), b.adjusted()) + 2
+    bottom = min(int(a.as_tuple().exponent), int(b.as_tuple().exponent))
+    return Context(prec=max(top - bottom, _DIGITS), traps=[]).subtract(a, b)
 
 
 def rate_measures(values: pd.DataFrame, framework: Framework) -> pd.DataFrame:
@@ -168,8 +239,11 @@ def rate_measures(values: pd.DataFrame, framework: Framework) -> pd.DataFrame:
         A new frame: the input's columns and rows, plus for ``quarterly`` (actual against
         quarterly target) and ``year_end`` (forecast against annual target):
 
-        - ``<which>_d``: the relative difference (NaN when not rated);
-        - ``<which>_status``: the band key, or None when not rated;
+        - ``<which>_d``: the relative difference, as the float nearest the exact one
+          (NaN when not rated);
+        - ``<which>_status``: the band key, or None when not rated, from the exact
+          relative difference (:func:`relative_difference`): a value exactly on a
+          threshold is on it;
         - ``<which>_basis``: ``rated``, or why not, the first that applies of
           ``polarity_neither``, ``baseline`` (the target is a baseline),
           ``no_target`` (none set, empty, or another non-numeric state), and ``no_data``
@@ -218,7 +292,10 @@ def _rate(
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     polarity = values["polarity"]
     target_state = values[f"{target}_state"]
-    d = relative_difference(values[value], values[target], polarity)
+    exact, _ = _exact_differences(values[value], values[target], polarity)
+    d = pd.Series(
+        [math.nan if x is None else float(x) for x in exact], index=values.index, dtype=float
+    )
     reasons = np.select(
         [
             (polarity == "neither").to_numpy(dtype=bool),
@@ -233,7 +310,7 @@ def _rate(
     rated = basis == "rated"
     status = [
         framework.rate(x, t, u) if ok else None
-        for x, t, u, ok in zip(d, values[target], values["unit"], rated, strict=True)
+        for x, t, u, ok in zip(exact, values[target], values["unit"], rated, strict=True)
     ]
     return (
         d.where(rated),
