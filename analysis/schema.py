@@ -39,6 +39,8 @@ __all__ = [
     "TABLES",
     "VOCABULARIES",
     "VALUE_STATES",
+    "KINDS",
+    "OPTIONAL_KINDS",
     "table",
 ]
 
@@ -98,6 +100,18 @@ class Table:
                 return col
         raise KeyError(name)
 
+
+# The kinds of item a plan is monitored through: (table of items, table of quarterly
+# updates, id column). Measures are always held; the other kinds are optional: a dataset
+# without an item table, or with a header only, has no items of that kind, and the report
+# leaves out everything about them.
+KINDS: dict[str, tuple[str, str, str]] = {
+    "action": ("actions", "action_updates", "action_id"),
+    "project": ("projects", "project_updates", "project_id"),
+    "measure": ("measures", "measure_values", "measure_id"),
+    "risk": ("risks", "risk_updates", "risk_id"),
+}
+OPTIONAL_KINDS = ("action", "project", "risk")
 
 # Non-numeric states of a ``value`` cell. Keys are the states the engine works with;
 # values are the spellings (case-insensitive) accepted in an export. An empty cell is
@@ -260,7 +274,7 @@ TABLES: tuple[Table, ...] = (
                 "text",
                 description="the quarterly status the source report showed, if any; "
                 "kept to reconcile the engine against published reports",
-                example="Blue",
+                example="Good",
             ),
             _COMMENT,
             Column(
@@ -282,7 +296,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "actions",
-        "Priority actions, milestones and deliverables.",
+        "Actions: milestones and deliverables.",
         (
             Column("action_id", "id", True, description=_ITEM, example="PL-A01"),
             _OUTCOME,
@@ -297,6 +311,7 @@ TABLES: tuple[Table, ...] = (
             _DIRECTORATE,
         ),
         key=("action_id",),
+        required=False,
     ),
     Table(
         "action_updates",
@@ -310,16 +325,17 @@ TABLES: tuple[Table, ...] = (
                 True,
                 vocab="action_status",
                 description="a label of the action scale",
-                example="On track",
+                example="Strong",
             ),
             _COMMENT,
             _PROV,
         ),
         key=("action_id", "quarter"),
+        required=False,
     ),
     Table(
         "projects",
-        "Priority projects.",
+        "Projects.",
         (
             Column("project_id", "id", True, description=_ITEM, example="PL-P01"),
             _OUTCOME,
@@ -328,6 +344,7 @@ TABLES: tuple[Table, ...] = (
             _DIRECTORATE,
         ),
         key=("project_id",),
+        required=False,
     ),
     Table(
         "project_updates",
@@ -335,8 +352,20 @@ TABLES: tuple[Table, ...] = (
         (
             _update_id("project"),
             _QUARTER,
-            Column("rag", "vocab", True, vocab="project_rating", example="Amber/Green"),
-            Column("dca", "vocab", True, vocab="project_rating", example="Green"),
+            Column(
+                "rag",
+                "vocab",
+                True,
+                vocab="project_rating",
+                description="a label of the project scale: the present state",
+            ),
+            Column(
+                "dca",
+                "vocab",
+                True,
+                vocab="project_rating",
+                description="a label of the project scale: delivery confidence",
+            ),
             Column(
                 "stage",
                 "vocab",
@@ -349,6 +378,7 @@ TABLES: tuple[Table, ...] = (
             _PROV,
         ),
         key=("project_id", "quarter"),
+        required=False,
     ),
     Table(
         "risks",
@@ -362,6 +392,7 @@ TABLES: tuple[Table, ...] = (
             _DIRECTORATE,
         ),
         key=("risk_id",),
+        required=False,
     ),
     Table(
         "risk_updates",
@@ -382,6 +413,7 @@ TABLES: tuple[Table, ...] = (
             _PROV,
         ),
         key=("risk_id", "quarter"),
+        required=False,
     ),
     Table(
         "amendments",

@@ -91,6 +91,7 @@ CONFIG = """organisation: Synthetic Council
 plan: Test Plan 2021/22
 framework: derby-city-2021-22
 scales: derby-city
+presentation: derby-city
 """
 
 

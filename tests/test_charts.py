@@ -173,9 +173,9 @@ def test_headline_chart_alt_text_has_each_percentage_and_its_arithmetic(charts):
     for sentence in [
         "Priority actions assessed as on track or completed: 75% (3 of 4), against 50% at "
         "the end of June 2021.",
-        "Measures with a quarterly target that met or exceeded it: 50% (1 of 2), against "
+        "Measures with a quarterly target rated Blue or Green: 50% (1 of 2), against "
         "100% at the end of June 2021.",
-        "Measures with an annual target forecast to achieve or exceed it: 67% (2 of 3), "
+        "Measures with an annual target forecast to be rated Blue or Green: 67% (2 of 3), "
         "against 100% at the end of June 2021.",
         "Priority projects rated green or amber/green: 50% (1 of 2), against 100% at the "
         "end of June 2021.",

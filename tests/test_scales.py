@@ -140,15 +140,15 @@ def _status(scale: str, i: int, **changes: Any):
 
 # (change to the preset, words the error must contain)
 INVALID = [
-    (lambda d: d.pop("risks"), "missing setting(s) risks"),
+    (lambda d: [d.pop(k) for k in ("actions", "projects", "risks")], "at least one of actions"),
     (lambda d: d.update(colours="x"), "unknown setting(s) colours"),
     (lambda d: d["actions"].pop("title"), "actions: missing setting(s) title"),
-    (lambda d: d["actions"].update(good=["completed"]), "actions: unknown setting(s) good"),
+    (lambda d: d["actions"].update(good=["done"]), "good lists unknown status(es) done"),
     (_status("actions", 1, colour="green"), "actions, status 2: colour 'green'"),
     (_status("actions", 1, text_colour="#FFF"), "colour '#FFF' must be written as #RRGGBB"),
     (_status("actions", 2, text_colour="#FFFFFF"), "actions, status 3: text colour #FFFFFF"),
     (_status("actions", 0, rated="yes"), "rated: expected true or false"),
-    (_status("projects", 0, on_track=True), "projects, status 1: unknown setting(s) on_track"),
+    (_status("projects", 0, completed="yes"), "completed: expected true or false"),
     (lambda d: d["actions"]["statuses"][1].pop("icon"), "missing setting(s) icon"),
     (_status("actions", 3, aliases=["minor slippage"]), "'minor slippage' names both"),
     (_status("actions", 3, key="on_track"), "key 'on_track' is used by statuses 2 and 4"),

@@ -172,7 +172,10 @@ def test_progress_table_has_chips_totals_and_the_all_theme_percentage(dataset):
         ["Total", "2", "3", "5"],
     ]
     note = " ".join(parsed.notes)
-    assert "completed or on track across all themes: 75% (3 of 4)" in note
+    assert (
+        "Priority actions assessed as on track or completed, across all themes: 75% (3 of 4)"
+        in note
+    )
     assert "Q1 2021/22: 50%" in note
 
 
@@ -188,10 +191,10 @@ def test_headline_table_shows_numerators_denominators_and_last_quarter(dataset):
         "1",
         "50%",
     ]
-    assert rows["Measures with a quarterly target that met or exceeded it"] == [
+    assert rows["Measures with a quarterly target rated Blue or Green"] == [
         "50%", "1 of 2", "3", "100%",
     ]  # fmt: skip
-    assert rows["Measures with an annual target forecast to achieve or exceed it"] == [
+    assert rows["Measures with an annual target forecast to be rated Blue or Green"] == [
         "67%", "2 of 3", "2", "100%",
     ]  # fmt: skip
     assert rows["Strategic risks on the register"] == ["3", "", "", "3"]

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from synthetic import TABLES, write_synthetic
 
-from analysis.config.scales import load_scales
 from analysis.dataset.read import load_dataset
 from analysis.quarters import parse_quarter
 from analysis.report.text import (
@@ -27,7 +26,16 @@ from analysis.report.text import (
 )
 
 Q1, Q2 = "2021-22-Q1", "2021-22-Q2"
-SCALES = load_scales("derby-city")
+# What each figure of the synthetic dataset's (Derby City) presentation counts.
+COUNTED = {
+    "actions_on_track_or_completed": ("action", "completed|on_track"),
+    "measures_met_quarterly_target": ("measure", "blue|green"),
+    "measures_forecast_to_meet_annual_target": ("measure", "blue|green"),
+    "projects_green_or_amber_green": ("project", "green|amber_green"),
+    "strategic_risks": ("risk", ""),
+    "risks_escalated": ("risk", "escalated"),
+    "risks_de_escalated": ("risk", "de-escalated"),
+}
 
 
 def synthetic_with(tmp_path, **overrides):
@@ -80,6 +88,8 @@ def figures(**rows) -> pd.DataFrame:
         [
             {
                 "figure": name,
+                "kind": COUNTED[name][0],
+                "counted": COUNTED[name][1],
                 "numerator": n,
                 "denominator": d,
                 "value": v,
@@ -101,15 +111,16 @@ HEADLINE_CASES = [
     (
         "actions_on_track_or_completed",
         (47, 54, 87.0, 91.0, 2),
-        "At the end of September 2021, 87% of priority actions (47 of 54; 2 actions were not "
-        "rated) were assessed as 'completed' or 'on track', a decline from the quarter one "
+        "At the end of September 2021, 87% of priority actions (47 of 54; 2 priority actions "
+        "were not rated) were assessed as 'completed' or 'on track', a decline from the quarter "
+        "one "
         "position of 91%.",
     ),
     (
         "measures_met_quarterly_target",
         (18, 23, 78.0, math.nan, 6),
-        "78% of measures with a quarterly target met or exceeded it (18 of 23; 6 measures "
-        "were not rated).",
+        "78% of measures with a quarterly target were rated 'Blue' or 'Green' (18 of 23; 6 "
+        "measures were not rated).",
     ),
     (
         "measures_met_quarterly_target",
@@ -119,21 +130,21 @@ HEADLINE_CASES = [
     (
         "measures_forecast_to_meet_annual_target",
         (16, 17, 94.0, 94.0, 0),
-        "94% of measures with an annual target are forecast to achieve or exceed it "
+        "94% of measures with an annual target are forecast to be rated 'Blue' or 'Green' "
         "(16 of 17), the same as the quarter one position of 94%.",
     ),
     (
         "projects_green_or_amber_green",
         (18, 24, 75.0, 70.0, 1),
-        "75% of priority projects were rated 'Green' or 'Amber/Green' (18 of 24; 1 project "
-        "was not rated), an improvement on the quarter one position of 70%.",
+        "75% of priority projects were rated 'Green' or 'Amber/Green' (18 of 24; 1 priority "
+        "project was not rated), an improvement on the quarter one position of 70%.",
     ),
 ]
 
 
 @pytest.mark.parametrize(("figure", "row", "expected"), HEADLINE_CASES)
-def test_headline_sentence(figure, row, expected):
-    assert headline_sentences(figures(**{figure: row}), Q2, SCALES) == [expected]
+def test_headline_sentence(dataset, figure, row, expected):
+    assert headline_sentences(figures(**{figure: row}), Q2, dataset) == [expected]
 
 
 RISK_CASES = [
@@ -145,26 +156,26 @@ RISK_CASES = [
 
 
 @pytest.mark.parametrize(("total", "up", "down", "expected"), RISK_CASES)
-def test_risk_headline_sentence(total, up, down, expected):
+def test_risk_headline_sentence(dataset, total, up, down, expected):
     frame = figures(
         strategic_risks=(total, math.nan, total, math.nan, 0),
         risks_escalated=(up, math.nan, up, math.nan, 0),
         risks_de_escalated=(down, math.nan, down, math.nan, 0),
     )
-    assert headline_sentences(frame, Q2, SCALES) == [expected]
+    assert headline_sentences(frame, Q2, dataset) == [expected]
 
 
 def test_headline_text_on_the_synthetic_dataset(dataset):
     assert headline_text(dataset, Q2).split("\n\n") == [
-        "At the end of September 2021, 75% of priority actions (3 of 4; 1 action was not "
-        "rated) were assessed as 'completed' or 'on track', an improvement on the quarter "
+        "At the end of September 2021, 75% of priority actions (3 of 4; 1 priority action "
+        "was not rated) were assessed as 'completed' or 'on track', an improvement on the quarter "
         "one position of 50%.",
-        "50% of measures with a quarterly target met or exceeded it (1 of 2; 3 measures were "
-        "not rated), a decline from the quarter one position of 100%.",
-        "67% of measures with an annual target are forecast to achieve or exceed it (2 of 3; "
-        "2 measures were not rated), a decline from the quarter one position of 100%.",
-        "50% of priority projects were rated 'Green' or 'Amber/Green' (1 of 2; 1 project was "
-        "not rated), a decline from the quarter one position of 100%.",
+        "50% of measures with a quarterly target were rated 'Blue' or 'Green' (1 of 2; 3 "
+        "measures were not rated), a decline from the quarter one position of 100%.",
+        "67% of measures with an annual target are forecast to be rated 'Blue' or 'Green' "
+        "(2 of 3; 2 measures were not rated), a decline from the quarter one position of 100%.",
+        "50% of priority projects were rated 'Green' or 'Amber/Green' (1 of 2; 1 priority "
+        "project was not rated), a decline from the quarter one position of 100%.",
         "There are 3 strategic risks on the register, with one escalated and one de-escalated "
         "this quarter.",
     ]
@@ -184,10 +195,10 @@ def test_completed_lists_actions_and_projects_newly_completed(tmp_path):
     updates = replace_cells(TABLES["action_updates"], {("A1", Q2): {"status": "Completed"}})
     data = synthetic_with(tmp_path, action_updates=updates)
     assert completed_text(data, Q2) == (
-        "One commitment was assessed as 'completed' during quarter two:\n\n- Action one (A1)"
+        "One priority action was assessed as 'completed' during quarter two:\n\n- Action one (A1)"
     )
     assert completed_text(data, Q2, kinds=("action", "project")) == (
-        "Two commitments were assessed as 'completed' during quarter two:\n\n"
+        "Two items were assessed as 'completed' during quarter two:\n\n"
         "- Action one (A1)\n- Project three (P3)"
     )
     # A1 is no longer an improvement to report separately
@@ -198,7 +209,7 @@ def test_completed_when_nothing_was(tmp_path):
     updates = replace_cells(TABLES["project_updates"], {("P3", Q2): {"rag": "Green"}})
     data = synthetic_with(tmp_path, project_updates=updates)
     assert completed_text(data, Q2, kinds=("action", "project")) == (
-        "No commitment was completed during quarter two."
+        "No item was completed during quarter two."
     )
 
 
@@ -225,7 +236,7 @@ def test_priorities_mark_and_explain_declines(tmp_path):
         "**Some slippage**\n\n"
         "- Action three (A3)\\* (quarter one: 'completed')\n"
         "- Action five (A5)\n\n"
-        "Two actions marked \\* have declined since quarter one."
+        "Two priority actions marked \\* have declined since quarter one."
     )
 
 
@@ -246,16 +257,14 @@ def test_amendments(dataset):
 
 def test_risk_register_changes(dataset):
     assert risk_changes_text(dataset, Q2) == (
-        "Escalated to the strategic register:\n\n- R2 Risk two\n\n"
+        "Escalated to the register:\n\n- R2 Risk two\n\n"
         "Score increased:\n\n- R1 Risk one (from 9 to 12)\n\n"
-        "De-escalated from the strategic register:\n\n- R4 Risk four"
+        "De-escalated from the register:\n\n- R4 Risk four"
     )
 
 
 def test_risks_are_not_new_just_because_there_is_no_previous_quarter(dataset):
-    assert risk_changes_text(dataset, Q1) == (
-        "The strategic risk register did not change this quarter."
-    )
+    assert risk_changes_text(dataset, Q1) == ("The register did not change this quarter.")
 
 
 def test_redefined_and_closed_risks(tmp_path):

@@ -247,9 +247,9 @@ CONFIG_PROBLEMS = [
     ("- a list", None, None, "expected a mapping"),
     (
         "organisation: X\nplan: Y\nframework: derby-city-2021-22\n",
-        None,
-        None,
-        "missing setting(s) scales",
+        "scales",
+        "",
+        "no scales are named, but the dataset holds actions (actions.csv), projects",
     ),
     (
         "organisation: X\nplan: Y\nframework: derby-city-2021-22\nscales: derby-city\nyear: 1\n",

@@ -26,7 +26,7 @@ from typing import Any
 from analysis.config.files import check_colour, check_contrast, check_keys, read_yaml, resolve
 from analysis.errors import ConfigError
 
-__all__ = ["Status", "Scale", "ScoreBand", "RiskScale", "Scales", "load_scales"]
+__all__ = ["Status", "Scale", "ScoreBand", "RiskScale", "Scales", "NO_SCALES", "load_scales"]
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,37 @@ class Status:
     aliases: tuple[str, ...] = ()
     rated: bool = True
     on_track: bool = False
+    good: bool = False
+    completed: bool = False
 
 
 @dataclass(frozen=True)
 class Scale:
-    """An ordered scale of statuses, best first."""
+    """An ordered scale of statuses, best first.
+
+    Meanings are flags on statuses, never their keys: ``on_track`` (an action counted as
+    on track), ``good`` (a project counted as rated well), ``completed`` (an item
+    delivered, listed among the commitments completed) and ``rated`` (counted in
+    percentages at all).
+    """
 
     title: str
     statuses: tuple[Status, ...]
-    good: tuple[str, ...] = ()
+
+    def flagged(self, flag: str) -> tuple[str, ...]:
+        """The keys of the statuses carrying a flag, best first.
+
+        Examples
+        --------
+        >>> load_scales("derby-city").actions.flagged("completed")
+        ('completed',)
+        """
+        return tuple(s.key for s in self.statuses if getattr(s, flag))
+
+    @property
+    def good(self) -> tuple[str, ...]:
+        """The keys of the statuses counted as good, best first."""
+        return self.flagged("good")
 
     def status(self, key: str) -> Status:
         """The status with this key."""
@@ -134,10 +156,14 @@ class Scales:
     """All the scales of one council."""
 
     name: str
-    source: Path
-    actions: Scale
-    projects: Scale
-    risks: RiskScale
+    source: Path | None
+    actions: Scale | None = None
+    projects: Scale | None = None
+    risks: RiskScale | None = None
+
+
+#: The scales of a dataset that names none: it holds measures only.
+NO_SCALES = Scales(name="no scales", source=None)
 
 
 def load_scales(name_or_path: str | Path, base: Path | None = None) -> Scales:
@@ -151,30 +177,36 @@ def load_scales(name_or_path: str | Path, base: Path | None = None) -> Scales:
     path = resolve(name_or_path, "scales", base)
     data = read_yaml(path)
     where = str(path)
-    check_keys(data, where, required=("name", "actions", "projects", "risks"))
+    check_keys(data, where, required=("name",), optional=("actions", "projects", "risks"))
+    if not any(kind in data for kind in ("actions", "projects", "risks")):
+        raise ConfigError(
+            f"{where}: scales need at least one of actions, projects or risks; a dataset "
+            "holding measures only names no scales."
+        )
     return Scales(
         name=str(data["name"]),
         source=path,
-        actions=_scale(data["actions"], f"{where}: actions", allow_on_track=True),
-        projects=_scale(data["projects"], f"{where}: projects", allow_good=True),
-        risks=_risk_scale(data["risks"], f"{where}: risks"),
+        actions=_scale(data["actions"], f"{where}: actions") if "actions" in data else None,
+        projects=_scale(data["projects"], f"{where}: projects") if "projects" in data else None,
+        risks=_risk_scale(data["risks"], f"{where}: risks") if "risks" in data else None,
     )
 
 
 _STATUS_KEYS = ("key", "label", "colour", "text_colour", "icon", "description")
 
 
-def _scale(data: Any, where: str, allow_on_track: bool = False, allow_good: bool = False) -> Scale:
-    check_keys(
-        data, where, required=("title", "statuses"), optional=("good",) if allow_good else ()
-    )
+_FLAGS = ("rated", "on_track", "good", "completed")
+
+
+def _scale(data: Any, where: str) -> Scale:
+    # ``good``, a list of keys, is the older spelling of the ``good`` flag; still read.
+    check_keys(data, where, required=("title", "statuses"), optional=("good",))
     if not isinstance(data["statuses"] or [], list):
         raise ConfigError(f"{where}: statuses must be a list of statuses, best first.")
     statuses = []
     for i, item in enumerate(data["statuses"] or [], start=1):
         at = f"{where}, status {i}"
-        optional = ("aliases", "rated") + (("on_track",) if allow_on_track else ())
-        check_keys(item, at, required=_STATUS_KEYS, optional=optional)
+        check_keys(item, at, required=_STATUS_KEYS, optional=("aliases", *_FLAGS))
         colour = check_colour(item["colour"], at)
         text_colour = check_colour(item["text_colour"], at)
         check_contrast(colour, text_colour, at)
@@ -189,11 +221,14 @@ def _scale(data: Any, where: str, allow_on_track: bool = False, allow_good: bool
                 aliases=tuple(str(a) for a in item.get("aliases") or ()),
                 rated=_bool(item.get("rated", True), f"{at}: rated"),
                 on_track=_bool(item.get("on_track", False), f"{at}: on_track"),
+                good=_bool(item.get("good", False), f"{at}: good")
+                or str(item["key"]) in [str(k) for k in data.get("good") or ()],
+                completed=_bool(item.get("completed", False), f"{at}: completed"),
             )
         )
     if not statuses:
         raise ConfigError(f"{where}: a scale needs at least one status.")
-    scale = Scale(str(data["title"]), tuple(statuses), tuple(data.get("good") or ()))
+    scale = Scale(str(data["title"]), tuple(statuses))
     keys = [s.key for s in scale.statuses]
     for key in dict.fromkeys(keys):
         if keys.count(key) > 1:
@@ -207,7 +242,7 @@ def _scale(data: Any, where: str, allow_on_track: bool = False, allow_good: bool
                 raise ConfigError(
                     f"{where}: {spelling!r} names both {spellings[norm]!r} and {s.key!r}."
                 )
-    unknown = [k for k in scale.good if k not in scale.keys]
+    unknown = [str(k) for k in data.get("good") or () if str(k) not in scale.keys]
     if unknown:
         raise ConfigError(f"{where}: good lists unknown status(es) {', '.join(unknown)}.")
     return scale

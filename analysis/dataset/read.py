@@ -42,10 +42,11 @@ from analysis.dataset.validate import Problem, format_problems, validate_raw
 from analysis.dataset.values import dataset_value_states, parse_value, value_note
 from analysis.errors import ConfigError, DataError
 from analysis.quarters import Quarter, parse_quarter
-from analysis.schema import TABLES, VOCABULARIES, Table
+from analysis.schema import KINDS, TABLES, VOCABULARIES, Table
 
 if TYPE_CHECKING:
     from analysis.config.frameworks import Framework
+    from analysis.config.presentation import Presentation
     from analysis.config.scales import Scales
 
 __all__ = [
@@ -159,6 +160,11 @@ class Dataset:
 
     ``value_states`` holds the dataset's own words for value states, as written in
     ``value_states`` of ``dataset.yml``, each with its state.
+
+    ``kinds`` are the kinds of item the dataset holds, in the order of
+    :data:`analysis.schema.KINDS`: measures always, and actions, projects and risks when
+    their item table has a row. ``presentation`` holds the report's words, icons and
+    headline figures (``presentation`` in ``dataset.yml``; the standard preset if absent).
     """
 
     path: Path
@@ -170,6 +176,8 @@ class Dataset:
     files: tuple[Path, ...]
     tables: Mapping[str, pd.DataFrame]
     quarters: tuple[Quarter, ...]
+    presentation: Presentation
+    kinds: tuple[str, ...]
     value_states: Mapping[str, str] = field(default_factory=dict)
 
     def __getitem__(self, table_name: str) -> pd.DataFrame:
@@ -178,6 +186,10 @@ class Dataset:
         except KeyError:
             names = ", ".join(t.name for t in TABLES)
             raise KeyError(f"No table called {table_name!r}; the tables are {names}.") from None
+
+    def holds(self, kind: str) -> bool:
+        """Whether the dataset holds items of a kind."""
+        return kind in self.kinds
 
 
 # --------------------------------------------------------------------------- reading
@@ -605,17 +617,21 @@ def load_dataset(path: str | Path) -> Dataset:
     ...     load_dataset(tempfile.mkdtemp())
     ... except DataError as error:
     ...     print(len(error.problems), error.problems[0].file, error.problems[1].file)
-    11 dataset.yml themes.csv
+    5 dataset.yml themes.csv
     """
     from analysis.config.frameworks import load_framework
-    from analysis.config.scales import load_scales
+    from analysis.config.presentation import load_presentation
+    from analysis.config.scales import NO_SCALES, load_scales
 
     raw = read_raw(path)
     problems = validate_raw(raw)
     if problems:
         raise DataError(format_problems(problems, raw.path), problems)
     framework = load_framework(raw.config["framework"], base=raw.path)
-    scales = load_scales(raw.config["scales"], base=raw.path)
+    scales = (
+        load_scales(raw.config["scales"], base=raw.path) if "scales" in raw.config else NO_SCALES
+    )
+    presentation = load_presentation(raw.config.get("presentation"), base=raw.path)
     own_words = raw.config.get("value_states") or {}
     spellings, _ = dataset_value_states(own_words)
     tables = {t.name: _convert(t, raw.frames.get(t.name), scales, spellings) for t in TABLES}
@@ -629,6 +645,8 @@ def load_dataset(path: str | Path) -> Dataset:
         files=raw.files,
         tables=tables,
         quarters=_quarters(tables),
+        presentation=presentation,
+        kinds=tuple(k for k, (items, _, _) in KINDS.items() if not tables[items].empty),
         value_states={str(word): str(state) for word, state in own_words.items()},
     )
 

@@ -46,7 +46,7 @@ from analysis.config.files import check_keys
 from analysis.dataset.values import dataset_value_states, normal_spelling, parse_value
 from analysis.errors import ConfigError, QuarterError
 from analysis.quarters import ACCEPTED_FORMS, parse_quarter
-from analysis.schema import TABLES, VALUE_STATES, VOCABULARIES, Column, Table
+from analysis.schema import KINDS, OPTIONAL_KINDS, TABLES, VALUE_STATES, VOCABULARIES, Column, Table
 
 if TYPE_CHECKING:
     from analysis.config.scales import Scale, Scales
@@ -62,9 +62,10 @@ __all__ = [
     "INT_RANGES",
 ]
 
-CONFIG_KEYS = ("organisation", "plan", "framework", "scales")
-# Settings a dataset may leave out.
-OPTIONAL_CONFIG_KEYS = ("value_states",)
+CONFIG_KEYS = ("organisation", "plan", "framework")
+# Settings a dataset may leave out: scales are needed only by a dataset holding actions,
+# projects or risks; presentation defaults to the standard words, icons and colours.
+OPTIONAL_CONFIG_KEYS = ("scales", "presentation", "value_states")
 
 # Whole-number columns with a range: (table, column) -> (lowest, highest).
 # Impact and likelihood are scored 1 to 4 (the risk matrices are 4 x 4).
@@ -157,6 +158,8 @@ def validate_raw(raw: RawDataset, quarter: str | None = None) -> list[Problem]:
         config_problems, scales = _check_config(raw.config, raw.path)
         problems += config_problems
     problems += _check_files(raw)
+    if config_read:
+        problems += _check_kind_scales(raw, scales)
     value_states = _value_states(raw.config)
     for table in TABLES:
         frame = raw.frames.get(table.name)
@@ -268,6 +271,7 @@ def table_schema(
 
 def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | None]:
     from analysis.config.frameworks import load_framework
+    from analysis.config.presentation import load_presentation
     from analysis.config.scales import load_scales
 
     problems = []
@@ -292,15 +296,20 @@ def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | No
                 )
             )
     scales = None
-    loaders: dict[str, Callable[..., Any]] = {"framework": load_framework, "scales": load_scales}
+    loaders: dict[str, Callable[..., Any]] = {
+        "framework": load_framework,
+        "scales": load_scales,
+        "presentation": load_presentation,
+    }
     for key, loader in loaders.items():
         if key not in config:
             continue
         try:
-            loaded = loader(str(config[key]), base=folder)
+            setting = config[key] if key == "presentation" else str(config[key])
+            loaded = loader(setting, base=folder)
         except ConfigError as exc:
             problems.append(
-                Problem(file=_CONFIG_FILE, column=key, value=str(config[key]), rule=str(exc))
+                Problem(file=_CONFIG_FILE, column=key, value=_shown(config[key]), rule=str(exc))
             )
             continue
         if key == "scales":
@@ -321,6 +330,49 @@ def _value_states(config: Any) -> dict[str, str]:
     return dataset_value_states(config.get("value_states"))[0]
 
 
+def _shown(setting: Any) -> str:
+    """A setting as a problem shows it: text as written, a mapping as its keys."""
+    if isinstance(setting, dict):
+        return "{" + ", ".join(str(k) for k in setting) + "}"
+    return str(setting)
+
+
+def _check_kind_scales(raw: RawDataset, scales: Scales | None) -> list[Problem]:
+    """Every kind the dataset holds has a scale to rate it (measures have the framework)."""
+    if "scales" in raw.config and scales is None:
+        return []  # the scales did not load: already a problem
+    from analysis.config.files import presets
+
+    unrated = []
+    for kind in OPTIONAL_KINDS:
+        items, updates, _ = KINDS[kind]
+        held = [n for n in (items, updates) if _rows(raw, n)]
+        if held and (scales is None or getattr(scales, f"{kind}s") is None):
+            unrated.append(f"{kind}s ({held[0]}.csv)")
+    if not unrated:
+        return []
+    where = (
+        f"the scales {scales.source.name if scales.source else ''} do not rate them all"
+        if scales is not None
+        else "no scales are named"
+    )
+    return [
+        Problem(
+            file=_CONFIG_FILE,
+            column="scales",
+            value=str(raw.config.get("scales", "")),
+            rule=f"{where}, but the dataset holds {', '.join(unrated)}: name scales with a "
+            f"section for each (a preset: {', '.join(presets('scales'))}; or a YAML file), "
+            "or leave those tables out",
+        )
+    ]
+
+
+def _rows(raw: RawDataset, name: str) -> bool:
+    frame = raw.frames.get(name)
+    return frame is not None and not frame.empty
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -328,6 +380,11 @@ def _check_files(raw: RawDataset) -> list[Problem]:
     """Required tables that are absent; files and sheets that are empty."""
     excel = any(sheet is not None for _, sheet in raw.sources.values())
     problems = []
+    # An optional item table may be left out, but not while its updates name items.
+    for items, updates, _ in KINDS.values():
+        table = next(t for t in TABLES if t.name == items)
+        if items not in raw.frames and _rows(raw, updates) and not _unreadable(raw, items):
+            problems.append(_missing_table(table, excel))
     for table in TABLES:
         frame = raw.frames.get(table.name)
         if frame is None:
@@ -461,8 +518,8 @@ def _checks(
     elif col.kind == "value":
         checks.append(pa.Check(_vectorised(lambda c: _is_value(c, value_states)), name="value"))
     elif col.kind == "vocab" and col.vocab in _SCALE_OF_VOCAB:
-        if scales is not None:
-            scale = getattr(scales, _SCALE_OF_VOCAB[col.vocab][0])
+        scale = getattr(scales, _SCALE_OF_VOCAB[col.vocab][0]) if scales is not None else None
+        if scale is not None:
             checks.append(pa.Check(_vectorised(lambda c: scale.match(c) is not None), name="scale"))
     elif col.kind == "vocab" and col.vocab is not None:
         labels = set(VOCABULARIES[col.vocab])

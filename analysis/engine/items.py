@@ -1,8 +1,9 @@
-"""The four kinds of item (actions, projects, measures, risks) seen as one list.
+"""The kinds of item (actions, projects, measures, risks) seen as one list.
 
-Every kind has a table of items and a table of quarterly updates. :func:`list_items`
-gives them one common shape: ``id``, ``kind``, ``theme_id``, ``theme``, ``outcome_id``,
-``outcome``, ``position``, ``title``, in report order.
+Every kind has a table of items and a table of quarterly updates
+(:data:`analysis.schema.KINDS`). :func:`list_items` gives the items a dataset holds one
+common shape: ``id``, ``kind``, ``theme_id``, ``theme``, ``outcome_id``, ``outcome``,
+``position``, ``title``, in report order.
 """
 
 from __future__ import annotations
@@ -12,19 +13,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.quarters import Quarter
+from analysis.schema import KINDS
 
 if TYPE_CHECKING:
     from analysis.dataset.read import Dataset
 
-__all__ = ["KINDS", "list_items", "updates_for", "theme_names"]
-
-# Kind of item: (table of items, table of updates, id column, words used in reports).
-KINDS: dict[str, tuple[str, str, str, str]] = {
-    "action": ("actions", "action_updates", "action_id", "Milestones / priority actions"),
-    "project": ("projects", "project_updates", "project_id", "Priority projects"),
-    "measure": ("measures", "measure_values", "measure_id", "Priority measures"),
-    "risk": ("risks", "risk_updates", "risk_id", "Strategic risks"),
-}
+__all__ = ["list_items", "updates_for", "theme_names"]
 _ITEM_COLUMNS = ["id", "kind", "theme_id", "theme", "outcome_id", "outcome", "position", "title"]
 
 
@@ -44,7 +38,7 @@ def list_items(dataset: Dataset) -> pd.DataFrame:
     2  P1  project  Theme A
     """
     frames = []
-    for kind, (table, _, id_col, _) in KINDS.items():
+    for kind, (table, _, id_col) in KINDS.items():
         items = dataset[table]
         frames.append(
             pd.DataFrame(
@@ -57,7 +51,7 @@ def list_items(dataset: Dataset) -> pd.DataFrame:
                 }
             )
         )
-    items = pd.concat(frames, ignore_index=True)
+    items = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
     outcomes = dataset["outcomes"].rename(
         columns={"name": "outcome", "position": "outcome_position"}
     )[["outcome_id", "theme_id", "outcome", "outcome_position"]]
@@ -84,7 +78,7 @@ def updates_for(dataset: Dataset, kind: str, quarter: Quarter) -> pd.DataFrame:
     >>> updates_for(data, "action", parse_quarter("2021-22 Q2"))["status"].tolist()
     ['on_track', 'major_slippage', 'completed', 'not_assessed', 'on_track']
     """
-    _, table, id_col, _ = KINDS[kind]
+    _, table, id_col = KINDS[kind]
     updates = dataset[table]
     return updates[updates["quarter"] == quarter.slug].rename(columns={id_col: "id"})
 

@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.engine.items import KINDS, list_items, theme_names, updates_for
+from analysis.config.presentation import Headline, join_words
+from analysis.engine.items import list_items, theme_names, updates_for
 from analysis.engine.ratings import count_met, direction_of_travel, rate_measures
 from analysis.engine.risks import risk_register
+from analysis.errors import ConfigError
 from analysis.quarters import Quarter, parse_quarter
+from analysis.schema import KINDS, VOCABULARIES
 
 if TYPE_CHECKING:
+    from analysis.config.frameworks import Framework
     from analysis.dataset.read import Dataset
 
 __all__ = [
@@ -31,6 +35,8 @@ __all__ = [
     "rated_measures",
     "status_changes",
     "headline_figures",
+    "counted_keys",
+    "at_or_above_target",
     "item_statuses",
     "dataset_measure_values",
 ]
@@ -50,7 +56,7 @@ def percent(numerator: int, denominator: int) -> float:
 
 
 def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
-    """How many items of each kind are monitored in each theme this quarter.
+    """How many items of each kind the dataset holds are monitored in each theme.
 
     An item is monitored when it has an update for the quarter; a risk no longer on the
     register (de-escalated or closed this quarter) is not counted. Items counted but
@@ -79,7 +85,8 @@ def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     q = parse_quarter(quarter)
     notes = monitoring_notes(dataset, q)
     rows = []
-    for kind, (_, _, _, label) in KINDS.items():
+    for kind in dataset.kinds:
+        label = dataset.presentation.kind(kind).heading
         monitored = _monitored(dataset, kind, q)
         for theme in theme_names(dataset):
             mine = notes[(notes["kind"] == kind) & (notes["theme"] == theme)]
@@ -122,6 +129,8 @@ def monitoring_notes(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
         ("action", "status", dataset.scales.actions),
         ("project", "rag", dataset.scales.projects),
     ):
+        if not dataset.holds(kind):
+            continue
         monitored = _monitored(dataset, kind, q)
         notes = monitored[field].where(~monitored[field].isin(scale.rated_keys))
         if kind == "project":
@@ -165,11 +174,13 @@ def action_status_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFra
     4    not_assessed    Not assessed        0        1      1
     """
     q = parse_quarter(quarter)
+    themes = theme_names(dataset)
+    if not dataset.holds("action"):
+        return pd.DataFrame(columns=["status", "label", *themes, "Total"])
     scale = dataset.scales.actions
     merged = updates_for(dataset, "action", q).merge(
         list_items(dataset)[["id", "theme"]], on="id", how="left"
     )
-    themes = theme_names(dataset)
     counts = pd.crosstab(merged["status"], merged["theme"])
     rows = []
     for status in scale.statuses:
@@ -273,6 +284,8 @@ def status_changes(
     4  A5  Major slippage        On track   improved
     """
     q = parse_quarter(quarter)
+    if not dataset.holds(kind):
+        return pd.DataFrame(columns=_CHANGE_COLUMNS)
     statuses, field, rank, label = _status_source(dataset, kind, field)
     now = statuses.get(q.slug, {})
     before = statuses.get(q.previous.slug, {})
@@ -319,7 +332,7 @@ def _status_source(dataset: Dataset, kind: str, field: str | None):
         scale, field = dataset.scales.projects, field or "rag"
     else:
         raise ValueError(f"Status changes are for actions, projects and measures, not {kind!r}.")
-    _, table, id_col, _ = KINDS[kind]
+    _, table, id_col = KINDS[kind]
     statuses = _by_quarter(dataset[table], id_col, field)
     rated = set(scale.rated_keys)
     return (
@@ -359,20 +372,28 @@ _FIGURE_COLUMNS = [
     "previous_value",
     "unit",
     "left_out",
+    "kind",
+    "counted",
 ]
 
 
 def headline_figures(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     """The report's headline figures for a quarter, each with its arithmetic.
 
+    Which figures there are, and what each counts, is the ``headlines`` setting of the
+    dataset's presentation (:mod:`analysis.config.presentation`); a figure of a kind
+    the dataset does not hold is left out.
+
     Returns
     -------
     pandas.DataFrame
-        One row per figure: ``figure`` (a stable name), ``label`` (what it counts),
-        ``numerator``, ``denominator``, ``value`` (a whole percentage, or a count),
-        ``previous_value`` (the same figure last quarter, NaN if the data does not
-        hold it), ``unit`` (``percent`` or ``count``) and ``left_out`` (items of that
-        kind not counted in the denominator, e.g. measures with no target).
+        One row per figure: ``figure`` (its key, stable from quarter to quarter),
+        ``label`` (what it counts), ``numerator``, ``denominator``, ``value`` (a whole
+        percentage, or a count), ``previous_value`` (the same figure last quarter, NaN
+        if the data does not hold it), ``unit`` (``percent`` or ``count``), ``left_out``
+        (items of that kind not counted in the denominator, e.g. measures with no
+        target), ``kind``, and ``counted`` (the keys of the statuses, bands or
+        movements counted, joined by ``|``).
 
     Examples
     --------
@@ -382,115 +403,137 @@ def headline_figures(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     >>> row = figures.loc["actions_on_track_or_completed"]
     >>> [float(row[c]) for c in ("numerator", "denominator", "value", "previous_value")]
     [3.0, 4.0, 75.0, 50.0]
+    >>> row["label"], row["counted"]
+    ('Priority actions assessed as on track or completed', 'completed|on_track')
     """
     q = parse_quarter(quarter)
     rows = []
-    for figure, label, unit, compute in _FIGURES:
-        num, den, left_out = compute(dataset, q)
-        value = percent(num, den) if unit == "percent" else float(num)
+    for headline in dataset.presentation.headlines:
+        if not dataset.holds(headline.kind):
+            continue
+        counted = counted_keys(dataset, headline)
+        num, den, left_out = _count(dataset, headline, counted, q)
+        percent_unit = headline.unit == "percent"
+        value = percent(num, den) if percent_unit else float(num)
         previous = math.nan
-        if not updates_for(dataset, _FIGURE_KINDS[figure], q.previous).empty:
-            p_num, p_den, _ = compute(dataset, q.previous)
-            previous = percent(p_num, p_den) if unit == "percent" else float(p_num)
+        if not updates_for(dataset, headline.kind, q.previous).empty:
+            p_num, p_den, _ = _count(dataset, headline, counted, q.previous)
+            previous = percent(p_num, p_den) if percent_unit else float(p_num)
         rows.append(
             {
-                "figure": figure,
-                "label": label,
+                "figure": headline.key,
+                "label": headline.label or _label(dataset, headline, counted),
                 "numerator": num,
-                "denominator": den if unit == "percent" else None,
+                "denominator": den if percent_unit else None,
                 "value": value,
                 "previous_value": previous,
-                "unit": unit,
+                "unit": headline.unit,
                 "left_out": left_out,
+                "kind": headline.kind,
+                "counted": "|".join(counted),
             }
         )
     frame = pd.DataFrame(rows, columns=_FIGURE_COLUMNS)
     return frame.astype({"numerator": "Int64", "denominator": "Int64", "left_out": "Int64"})
 
 
-def _actions_on_track(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:
-    scale = dataset.scales.actions
-    status = updates_for(dataset, "action", q)["status"]
-    on_track = {s.key for s in scale.statuses if s.on_track}
-    rated = status.isin(scale.rated_keys)
-    return int(status.isin(on_track).sum()), int(rated.sum()), int((~rated).sum())
+def counted_keys(dataset: Dataset, headline: Headline) -> tuple[str, ...]:
+    """The keys a headline figure counts: statuses, bands or register movements.
+
+    Raises
+    ------
+    ConfigError
+        If the figure lists a key its scale, framework or the register does not have.
+    """
+    if headline.kind == "risk":
+        if headline.counts == "on_register":
+            return ()
+        known: tuple[str, ...] = (*VOCABULARIES["risk_movement"], "increased", "reduced")
+    elif headline.kind == "measure":
+        known = dataset.framework.keys
+        if headline.counts == "met":
+            return dataset.framework.met
+    else:
+        scale = dataset.scales.actions if headline.kind == "action" else dataset.scales.projects
+        known = scale.keys
+        if isinstance(headline.counts, str):
+            return scale.flagged(headline.counts)
+    unknown = [k for k in headline.counts if k not in known]
+    if unknown:
+        raise ConfigError(
+            f"{dataset.presentation.where}: headlines: {headline.key}: no such key(s) "
+            f"{', '.join(unknown)}; the keys are {', '.join(known)}."
+        )
+    return tuple(headline.counts)
 
 
-def _measures_met(which: str):
-    def compute(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:
-        count = count_met(rated_measures(dataset, q), which, dataset.framework)
-        return count.numerator, count.denominator, count.left_out
-
-    return compute
-
-
-def _projects_good(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:
-    scale = dataset.scales.projects
-    rag = updates_for(dataset, "project", q)["rag"]
-    rated = rag.isin(scale.rated_keys)
-    return int(rag.isin(scale.good).sum()), int(rated.sum()), int((~rated).sum())
-
-
-def _risk_count(movements: Iterable[str] | None):
-    def compute(dataset: Dataset, q: Quarter) -> tuple[int, int, int]:
+def _count(
+    dataset: Dataset, headline: Headline, counted: tuple[str, ...], q: Quarter
+) -> tuple[int, int, int]:
+    """Numerator, denominator and items left out of a headline figure in a quarter."""
+    if headline.kind == "risk":
         register = risk_register(dataset, q)
-        if movements is None:
+        if headline.counts == "on_register":
             return int(register["on_register"].sum()), 0, 0
-        return int(register["movement"].isin(list(movements)).sum()), 0, 0
+        return int(register["movement"].isin(list(counted)).sum()), 0, 0
+    if headline.kind == "measure":
+        rated = rated_measures(dataset, q)
+        which = str(headline.which)
+        met = count_met(rated, which, dataset.framework)
+        is_rated = rated[f"{which}_basis"] == "rated"
+        numerator = int(rated.loc[is_rated, f"{which}_status"].isin(counted).sum())
+        return numerator, met.denominator, met.left_out
+    scale = dataset.scales.actions if headline.kind == "action" else dataset.scales.projects
+    field = "status" if headline.kind == "action" else "rag"
+    status = updates_for(dataset, headline.kind, q)[field]
+    rated = status.isin(scale.rated_keys)
+    return int(status.isin(counted).sum()), int(rated.sum()), int((~rated).sum())
 
-    return compute
+
+def at_or_above_target(framework: Framework, bands: Iterable[str]) -> bool:
+    """Whether every one of these bands holds only values at or above target (d ≥ 0).
+
+    Examples
+    --------
+    >>> from analysis.config.frameworks import load_framework
+    >>> derby = load_framework("derby-city-2021-22")
+    >>> at_or_above_target(derby, ["blue"]), at_or_above_target(derby, ["blue", "green"])
+    (True, False)
+    """
+    for key in bands:
+        band = framework.band(key)
+        thresholds = [band.threshold]
+        if band.override is not None:
+            thresholds.append(band.override.threshold)
+        if any(t is None or t.value < 0 for t in thresholds):
+            return False
+    return True
 
 
-# The kind of item each figure counts: its previous value needs last quarter's updates.
-_FIGURE_KINDS = {
-    "actions_on_track_or_completed": "action",
-    "measures_met_quarterly_target": "measure",
-    "measures_forecast_to_meet_annual_target": "measure",
-    "projects_green_or_amber_green": "project",
-    "strategic_risks": "risk",
-    "risks_escalated": "risk",
-    "risks_de_escalated": "risk",
-}
-
-_FIGURES = (
-    (
-        "actions_on_track_or_completed",
-        "Priority actions assessed as on track or completed",
-        "percent",
-        _actions_on_track,
-    ),
-    (
-        "measures_met_quarterly_target",
-        "Measures with a quarterly target that met or exceeded it",
-        "percent",
-        _measures_met("quarterly"),
-    ),
-    (
-        "measures_forecast_to_meet_annual_target",
-        "Measures with an annual target forecast to achieve or exceed it",
-        "percent",
-        _measures_met("year_end"),
-    ),
-    (
-        "projects_green_or_amber_green",
-        "Priority projects rated green or amber/green",
-        "percent",
-        _projects_good,
-    ),
-    ("strategic_risks", "Strategic risks on the register", "count", _risk_count(None)),
-    (
-        "risks_escalated",
-        "Strategic risks escalated this quarter",
-        "count",
-        _risk_count(("escalated",)),
-    ),
-    (
-        "risks_de_escalated",
-        "Strategic risks de-escalated this quarter",
-        "count",
-        _risk_count(("de-escalated",)),
-    ),
-)
+def _label(dataset: Dataset, headline: Headline, counted: tuple[str, ...]) -> str:
+    """A headline figure's label, from the words of its kind and what it counts."""
+    words = dataset.presentation.kind(headline.kind)
+    plural = words.plural[:1].upper() + words.plural[1:]
+    if headline.kind == "risk":
+        if headline.counts == "on_register":
+            return f"{plural} on the register"
+        moves = dataset.presentation.settings["tables"]["risk_movements"]
+        named = [str(moves.get(k, {}).get("label", k)).lower() for k in counted]
+        return f"{plural} {join_words(named, 'or')} this quarter"
+    if headline.kind == "measure":
+        framework = dataset.framework
+        bands = join_words([framework.band(k).label for k in counted], "or")
+        if headline.which == "quarterly":
+            if at_or_above_target(framework, counted):
+                return f"{plural} with a quarterly target that met or exceeded it"
+            return f"{plural} with a quarterly target rated {bands}"
+        if at_or_above_target(framework, counted):
+            return f"{plural} with an annual target forecast to achieve or exceed it"
+        return f"{plural} with an annual target forecast to be rated {bands}"
+    scale = dataset.scales.actions if headline.kind == "action" else dataset.scales.projects
+    labels = join_words([scale.label(k).lower() for k in counted], "or")
+    verb = "assessed as" if headline.kind == "action" else "rated"
+    return f"{plural} {verb} {labels}"
 
 
 STATUS_COLUMNS = (
@@ -538,11 +581,14 @@ def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     """
     q = parse_quarter(quarter)
     items = list_items(dataset).set_index(["kind", "id"])
+    builders = {
+        "measure": _measure_rows,
+        "action": _action_rows,
+        "project": _project_rows,
+        "risk": _risk_rows,
+    }
     rows = [
-        *_measure_rows(dataset, q),
-        *_action_rows(dataset, q),
-        *_project_rows(dataset, q),
-        *_risk_rows(dataset, q),
+        row for kind, build in builders.items() if dataset.holds(kind) for row in build(dataset, q)
     ]
     frame = pd.DataFrame(rows)
     if frame.empty:

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -50,6 +51,10 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 KERNEL_NAME = "python3"
 
+# Cells and whole notebooks about a feature of the report (a kind of item, say) are
+# tagged with this prefix and the feature: ``needs-risk``.
+NEEDS = "needs-"
+
 # The report's chapters around the theme chapters: (template stem, chapter name).
 _BEFORE_THEMES = (("summary", "summary"),)
 _AFTER_THEMES = (
@@ -78,6 +83,22 @@ class Chapter:
     name: str
     template: Path
     parameters: dict[str, Any] = field(default_factory=dict)
+    features: frozenset[str] | None = None
+
+    def notebook(self) -> Any:
+        """The template as papermill runs it: without the cells about what the report
+        does not hold.
+
+        A cell tagged ``needs-<feature>`` (``needs-risk``, ``needs-action``,
+        ``needs-completion``, ...) is kept only if the report has at least one of the
+        features its tags name; ``features`` None keeps every cell.
+        """
+        import nbformat
+
+        notebook = nbformat.read(self.template, as_version=4)
+        if self.features is not None:
+            notebook.cells = [c for c in notebook.cells if _wanted(c, self.features)]
+        return notebook
 
     @property
     def filename(self) -> str:
@@ -98,6 +119,16 @@ class NotebookFailed(RunError):
         self.cell = cell
 
 
+def _needs(metadata: Any) -> set[str]:
+    tags = metadata.get("tags") or ()
+    return {tag.removeprefix(NEEDS) for tag in tags if tag.startswith(NEEDS)}
+
+
+def _wanted(cell: Any, features: frozenset[str]) -> bool:
+    needs = _needs(cell.get("metadata") or {})
+    return not needs or bool(needs & features)
+
+
 def slugify(text: str) -> str:
     """A file-name form of a theme name: lower case, words joined by hyphens.
 
@@ -110,7 +141,11 @@ def slugify(text: str) -> str:
 
 
 def plan_chapters(
-    themes: pd.DataFrame, quarter: str, dataset: str, templates: Path = NOTEBOOKS_DIR
+    themes: pd.DataFrame,
+    quarter: str,
+    dataset: str,
+    templates: Path = NOTEBOOKS_DIR,
+    features: Iterable[str] | None = None,
 ) -> list[Chapter]:
     """The report's chapters in order: summary, one per theme, then the annexes.
 
@@ -124,6 +159,11 @@ def plan_chapters(
         The dataset folder as the notebooks should open it.
     templates
         The folder of notebook templates (``notebooks/``).
+    features
+        What the report holds (see :func:`analysis.report.chapters.report_features`):
+        a template whose notebook metadata tags need none of them (``"tags":
+        ["needs-risk"]``) is left out, and so are such cells (:meth:`Chapter.notebook`).
+        None keeps everything.
 
     Returns
     -------
@@ -148,11 +188,24 @@ def plan_chapters(
         for theme_id, name in zip(ordered["theme_id"], ordered["name"], strict=True)
     ]
     entries += [(template, name, dict(base)) for template, name in _AFTER_THEMES]
+    held = frozenset(features) if features is not None else None
+    if held is not None:
+        entries = [e for e in entries if _template_wanted(templates / f"{e[0]}.ipynb", held)]
     width = max(2, len(str(len(entries))))
     return [
-        Chapter(f"{i:0{width}d}-{name}", templates / f"{template}.ipynb", params)
+        Chapter(f"{i:0{width}d}-{name}", templates / f"{template}.ipynb", params, held)
         for i, (template, name, params) in enumerate(entries, start=1)
     ]
+
+
+def _template_wanted(path: Path, features: frozenset[str]) -> bool:
+    """Whether a template's notebook-level ``needs-`` tags are met (no tags: always)."""
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata") or {}
+    except (OSError, ValueError):
+        return True  # executing it will report what is wrong with it
+    needs = _needs(metadata)
+    return not needs or bool(needs & features)
 
 
 def check_kernel(kernel_name: str = KERNEL_NAME) -> str:
@@ -225,7 +278,7 @@ def execute_chapter(chapter: Chapter, folder: Path, cwd: Path = ROOT) -> Path:
     output = folder / chapter.filename
     try:
         papermill.execute_notebook(
-            str(chapter.template),
+            chapter.notebook(),
             str(output),
             parameters={**chapter.parameters, "output_dir": str(folder.resolve())},
             kernel_name=KERNEL_NAME,

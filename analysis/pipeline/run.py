@@ -59,6 +59,7 @@ from analysis.pipeline.render import (
     stage_quarter,
 )
 from analysis.quarters import Quarter, parse_quarter
+from analysis.report.chapters import report_features
 
 __all__ = ["DEFAULT_OUT", "RunResult", "parse_formats", "run_report", "register", "main"]
 
@@ -183,7 +184,13 @@ def run_report(
         q = _choose_quarter(quarter, data.quarters, data.name)
         check_kernel()
     slug = q.slug
-    chapters = plan_chapters(data["themes"], slug, _notebook_dataset_path(data.path), templates)
+    chapters = plan_chapters(
+        data["themes"],
+        slug,
+        _notebook_dataset_path(data.path),
+        templates,
+        features=report_features(data),
+    )
     parameters = {
         "quarter": slug,
         "dataset": _notebook_dataset_path(data.path),

@@ -17,6 +17,8 @@ _EXPORTS = {
     "save_figure": "chapters",
     "theme_name": "chapters",
     "theme_outcomes": "chapters",
+    "section": "chapters",
+    "report_features": "chapters",
     "exception_grouping": "chapters",
     "action_status_chart": "charts",
     "headline_chart": "charts",

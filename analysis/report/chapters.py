@@ -34,6 +34,8 @@ __all__ = [
     "save_figure",
     "markdown_text",
     "heading",
+    "section",
+    "report_features",
     "theme_name",
     "theme_outcomes",
     "exception_grouping",
@@ -127,6 +129,59 @@ def heading(text: object, level: int = 2) -> str:
     '# \\\\<b\\\\>Bold\\\\</b\\\\> \\\\*claims\\\\*'
     """
     return f"{'#' * level} {markdown_text(text)}"
+
+
+def report_features(dataset: Dataset) -> frozenset[str]:
+    """What a report of this dataset holds, for the ``needs-`` tags of its notebooks.
+
+    The kinds of item the dataset holds (``measure``, ``action``, ``project``,
+    ``risk``), and ``completion`` when the scale of an action or project it holds flags a
+    status as completed.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> sorted(report_features(synthetic_dataset()))
+    ['action', 'completion', 'measure', 'project', 'risk']
+    """
+    from analysis.report.text import completion_kinds
+
+    features = set(dataset.kinds)
+    if completion_kinds(dataset):
+        features.add("completion")
+    return frozenset(features)
+
+
+def section(dataset: Dataset, key: str, level: int = 2) -> list[Any]:
+    """A chapter's or section's heading and introduction, as the notebook displays them.
+
+    The words are the ``sections`` of the dataset's presentation
+    (:mod:`analysis.config.presentation`), escaped so that they stay text. A section
+    about kinds of item the dataset does not hold has no heading (the notebook's cells
+    about it are left out by their ``needs-`` tags).
+
+    Returns
+    -------
+    list of IPython.display.Markdown
+        The heading, then the introduction if there is one: ``display(*section(...))``.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> for part in section(synthetic_dataset(), "progress"):
+    ...     print(part.data)
+    ## Assessment of progress
+    Each priority action is assessed by its owner every quarter (see the methodology).
+    """
+    from IPython.display import Markdown
+
+    words = dataset.presentation.section(key, dataset.kinds)
+    if words.kinds and not set(words.kinds) & set(dataset.kinds):
+        return []
+    parts = [Markdown(heading(words.heading, level))]
+    if words.intro:
+        parts.append(Markdown(markdown_text(words.intro)))
+    return parts
 
 
 def theme_name(themes: pd.DataFrame, theme: str) -> str:

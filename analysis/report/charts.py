@@ -8,7 +8,7 @@ writes to a path the caller gives.
 
 Status charts (actions, projects, measure ratings) take their colours from the
 dataset's scales and framework, and always show each status's word next to its bar;
-other charts use the categorical palette of ``analysis/config/presentation.yml``.
+other charts use the categorical palette of the presentation (``analysis/config/presentation/``).
 Sizes, fonts and the way units are written come from that file too
 (:func:`load_chart_style`).
 
@@ -33,7 +33,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,7 @@ from plotnine import (
 from plotnine.exceptions import PlotnineWarning
 
 from analysis.config.files import CONFIG_DIR, check_colour, check_contrast, check_keys, read_yaml
+from analysis.config.presentation import Presentation
 from analysis.dataset.values import STATE_LABELS, STATE_VALUE
 from analysis.engine.items import list_items, theme_names, updates_for
 from analysis.engine.summary import action_status_counts, headline_figures, rated_measures
@@ -95,7 +96,7 @@ __all__ = [
 ]
 
 #: The presentation settings shipped with the workbook.
-PRESENTATION = CONFIG_DIR / "presentation.yml"
+PRESENTATION = CONFIG_DIR / "presentation" / "standard.yml"
 
 _LINETYPES = ("solid", "dashed", "dotted", "dashdot")
 _BACKGROUND = "#FFFFFF"
@@ -166,7 +167,7 @@ class UnitStyle:
 class ChartStyle:
     """The chart settings of ``presentation.yml``: palette, size, fonts and units."""
 
-    source: Path
+    source: str
     palette_name: str
     palette: tuple[str, ...]
     width: float
@@ -220,13 +221,14 @@ _CHART_KEYS = (
 )
 
 
-def load_chart_style(path: str | Path | None = None) -> ChartStyle:
-    """Read the chart settings, from the shipped ``presentation.yml`` by default.
+def load_chart_style(path: str | Path | Presentation | None = None) -> ChartStyle:
+    """Read the chart settings, from the standard presentation by default.
 
     Parameters
     ----------
     path
-        Another presentation file, for a council that presents its report differently.
+        A dataset's presentation (``dataset.presentation``), or another presentation
+        file, for a council that presents its report differently.
 
     Raises
     ------
@@ -243,12 +245,28 @@ def load_chart_style(path: str | Path | None = None) -> ChartStyle:
     >>> style.width, style.height, style.unit("days").format(3)
     (8.0, 5.0, '3 days')
     """
+    if isinstance(path, Presentation):
+        return _chart_style(path)
     source = Path(path) if path is not None else PRESENTATION
     if not source.is_file():
         raise ConfigError(f"No presentation settings at {source}: give the path of a YAML file.")
     data = read_yaml(source)
     where = str(source)
-    check_keys(data, where, required=("charts", "units"), optional=("tables",))
+    check_keys(data, where, required=("charts", "units"), optional=_OTHER_SETTINGS)
+    return _style_from(data, where)
+
+
+# Settings of a presentation file that are not the charts'.
+_OTHER_SETTINGS = ("extends", "tables", "kinds", "sections", "headlines")
+
+
+@cache
+def _chart_style(presentation: Presentation) -> ChartStyle:
+    return _style_from(presentation.settings, presentation.where)
+
+
+def _style_from(data: Mapping[str, Any], where: str) -> ChartStyle:
+    """The chart style of a presentation's ``charts`` and ``units`` settings, checked."""
     charts = data["charts"]
     at = f"{where}: charts"
     check_keys(charts, at, required=_CHART_KEYS)
@@ -267,7 +285,7 @@ def load_chart_style(path: str | Path | None = None) -> ChartStyle:
     if not families or not all(families):
         raise ConfigError(f"{at}: font_family must name at least one font.")
     return ChartStyle(
-        source=source,
+        source=where,
         palette_name=str(charts["palette_name"]),
         palette=tuple(check_colour(c, f"{at}: palette") for c in palette),
         width=_positive(charts["width"], f"{at}: width"),
@@ -417,10 +435,14 @@ def _label_svg(svg: str, label: str, caption: str, alt: str) -> str:
 # ----------------------------------------------------------------- status mix by theme
 
 
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
 def action_status_chart(
     dataset: Dataset, quarter: str | Quarter, style: ChartStyle | None = None
 ) -> Chart:
-    """The status mix of priority actions in each theme: a bar per status, by theme.
+    """The status mix of actions in each theme: a bar per status, by theme.
 
     The counts are those of :func:`analysis.engine.summary.action_status_counts`; the colours
     and words those of the action scale. Each bar carries its count, and its status
@@ -428,6 +450,7 @@ def action_status_chart(
     """
     q = parse_quarter(quarter)
     scale = dataset.scales.actions
+    plural = dataset.presentation.kind("action").plural
     wide = action_status_counts(dataset, q)
     themes = theme_names(dataset)
     counts = wide.melt(
@@ -439,12 +462,11 @@ def action_status_chart(
         themes,
         colours,
         legend=scale.title,
-        noun="priority actions",
-        caption=f"Priority actions by status and theme, {q.short_label}",
-        alt_start=f"Bar chart of priority actions by status for each theme at the "
-        f"{q.period_end_words}.",
+        noun=plural,
+        caption=f"{_capital(plural)} by status and theme, {q.short_label}",
+        alt_start=f"Bar chart of {plural} by status for each theme at the {q.period_end_words}.",
         label="fig-action-status",
-        style=style,
+        style=style or load_chart_style(dataset.presentation),
     )
 
 
@@ -454,7 +476,7 @@ def project_status_chart(
     field: str = "rag",
     style: ChartStyle | None = None,
 ) -> Chart:
-    """The distribution of priority projects' RAG (or DCA) ratings, by theme.
+    """The distribution of projects' RAG (or DCA) ratings, by theme.
 
     Every rated status of the project scale is shown; a status that is not rated
     (pre-start, completed) only when a project holds it.
@@ -468,6 +490,7 @@ def project_status_chart(
         raise WorkbookError(f"A project chart shows 'rag' or 'dca', not {field!r}.")
     q = parse_quarter(quarter)
     scale = dataset.scales.projects
+    plural = dataset.presentation.kind("project").plural
     themes = theme_names(dataset)
     updates = updates_for(dataset, "project", q).merge(
         list_items(dataset)[["id", "theme"]], on="id", how="left"
@@ -490,12 +513,11 @@ def project_status_chart(
         themes,
         colours,
         legend="RAG" if field == "rag" else "DCA",
-        noun="priority projects",
-        caption=f"Priority projects by {words} and theme, {q.short_label}",
-        alt_start=f"Bar chart of priority projects by {words} for each theme at the "
-        f"{q.period_end_words}.",
+        noun=plural,
+        caption=f"{_capital(plural)} by {words} and theme, {q.short_label}",
+        alt_start=f"Bar chart of {plural} by {words} for each theme at the {q.period_end_words}.",
         label=f"fig-project-{field}",
-        style=style,
+        style=style or load_chart_style(dataset.presentation),
     )
 
 
@@ -541,12 +563,14 @@ def measure_status_chart(
         themes,
         {band.label: band.colour for band in framework.bands},
         legend="Rating",
-        noun="measures",
-        caption=f"Measures by quarterly rating and theme, {q.short_label}",
-        alt_start=f"Bar chart of measures by their rating against the quarterly target for "
+        noun=dataset.presentation.kind("measure").plural,
+        caption=f"{_capital(dataset.presentation.kind('measure').plural)} by quarterly rating "
+        f"and theme, {q.short_label}",
+        alt_start=f"Bar chart of {dataset.presentation.kind('measure').plural} by their rating "
+        "against the quarterly target for "
         f"each theme at the {q.period_end_words}.",
         label="fig-measure-status",
-        style=style,
+        style=style or load_chart_style(dataset.presentation),
         left_out=left_out,
     )
 
@@ -614,7 +638,7 @@ def headline_chart(
     denominator (nothing rated) is left out. Colours come from the categorical palette.
     """
     q = parse_quarter(quarter)
-    style = style or load_chart_style()
+    style = style or load_chart_style(dataset.presentation)
     figures = headline_figures(dataset, q)
     figures = figures[(figures["unit"] == "percent") & figures["value"].notna()]
     now, before = q.short_label, q.previous.short_label
@@ -698,7 +722,9 @@ def measure_chart(
             f"Measure {measure_id} has a numeric actual in fewer than two quarters up to "
             f"{q.short_label}, so there is nothing to chart over time."
         )
-    return _measure_chart(rows, q, style or load_chart_style(), dataset.framework)
+    return _measure_chart(
+        rows, q, style or load_chart_style(dataset.presentation), dataset.framework
+    )
 
 
 def measure_charts(
@@ -723,7 +749,7 @@ def measure_charts(
         If ``theme`` names no theme of the dataset.
     """
     q = parse_quarter(quarter)
-    style = style or load_chart_style()
+    style = style or load_chart_style(dataset.presentation)
     items = list_items(dataset)
     items = items[items["kind"] == "measure"]
     if theme is not None:

@@ -66,7 +66,7 @@ COLUMN_MEANINGS: dict[str, dict[str, str]] = {
         "provenance": "where the update comes from: published, derived or assumed",
     },
     "headlines.csv": {
-        "figure": "the headline figure's name",
+        "figure": "the headline figure's key, stable from quarter to quarter",
         "numerator": "how many items count towards the figure",
         "denominator": "how many items were rated (empty for a count)",
         "value": "the figure: a percentage (numerator of denominator), or a count",
@@ -182,7 +182,7 @@ def extract_columns(name: str) -> pd.DataFrame:
     Examples
     --------
     >>> extract_columns("headlines.csv").iloc[0].tolist()
-    ['figure', "the headline figure's name"]
+    ['figure', "the headline figure's key, stable from quarter to quarter"]
     """
     columns = {"statuses.csv": STATUS_COLUMNS, "headlines.csv": HEADLINE_COLUMNS}
     if name not in columns:

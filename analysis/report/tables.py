@@ -10,7 +10,7 @@ header rows (and row headers where a row has a name); commentary is cleaned by
 :func:`analysis.report.narrative.sanitise_html` before it is placed in a cell; any other text
 from the data is escaped by great-tables. The words and icons used for kinds of item,
 directions of travel and risk movements are presentation settings, read from the
-``tables`` section of ``analysis/config/presentation.yml``.
+``tables`` section of the dataset's presentation (``analysis/config/presentation/``).
 
 Examples
 --------
@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from great_tables import GT, loc, style
 
-from analysis.config.files import CONFIG_DIR, check_keys, read_yaml
+from analysis.config.files import check_keys
+from analysis.config.presentation import Presentation, load_presentation
 from analysis.dataset.values import STATE_LABELS, STATE_VALUE
-from analysis.engine.items import KINDS, list_items, theme_names, updates_for
+from analysis.engine.items import list_items, theme_names, updates_for
 from analysis.engine.ratings import direction_of_travel
 from analysis.engine.risks import risk_matrix, risk_register
 from analysis.engine.summary import (
@@ -75,7 +76,6 @@ __all__ = [
     "extract_table",
 ]
 
-_PRESENTATION = CONFIG_DIR / "presentation.yml"
 
 # Why a measure was or was not rated (the ``*_basis`` of analysis.engine.ratings.rate_measures).
 _BASIS_WORDS = {
@@ -170,7 +170,8 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     themes = theme_names(dataset)
     notes = _not_rated_notes(dataset, q)
     rows = []
-    for kind, (_, _, _, label) in KINDS.items():
+    for kind in dataset.kinds:
+        label = dataset.presentation.kind(kind).heading
         mine = counts[counts["kind"] == kind].set_index("theme")
         row: dict[str, str] = {"kind": label}
         total: dict[str, int] = {}
@@ -184,7 +185,7 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         rows.append(row)
     frame = pd.DataFrame(rows, columns=["kind", *themes, "Total"])
     return (
-        _table(frame, rowname_col="kind", id="monitoring")
+        _table(frame, rowname_col="kind", id="monitoring", presentation=dataset.presentation)
         .tab_stubhead("Kind of item")
         .cols_align("right", columns=[*themes, "Total"])
     )
@@ -192,7 +193,7 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
 
 def _not_rated_notes(dataset: Dataset, q: Quarter) -> dict[tuple[str, str], dict[str, int]]:
     """For each kind and theme, the items that need a note, by the words for why."""
-    words = _settings()["not_rated"]
+    words = _settings(dataset.presentation)["not_rated"]
     scales = {"action": dataset.scales.actions, "project": dataset.scales.projects}
     notes: dict[tuple[str, str], dict[str, int]] = {}
     for row in monitoring_notes(dataset, q).itertuples(index=False):
@@ -231,20 +232,23 @@ def progress_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     frame.insert(0, "status", [_chip(scale.status(k)) for k in counts["status"]])
     total = {"status": "Total", **{t: str(int(counts[t].sum())) for t in themes}}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    figure = _figure(dataset, q, "actions_on_track_or_completed")
-    labels = " or ".join(s.label.lower() for s in scale.statuses if s.on_track)
-    note = (
-        f"Assessed as {labels} across all themes: {_percent_text(figure)}; "
+    figures = headline_figures(dataset, q)
+    figures = figures[figures["kind"] == "action"]
+    notes = [
+        f"{figure['label']}, across all themes: {_percent_text(figure)}; "
         f"{q.previous.short_label}: {_previous_text(figure)}."
-    )
-    return (
-        _table(frame, id="progress")
-        .cols_label(status=f"Assessment of progress ({q.short_label})")
+        for _, figure in figures.iterrows()
+    ]
+    table = (
+        _table(frame, id="progress", presentation=dataset.presentation)
+        .cols_label(status=f"{scale.title} ({q.short_label})")
         .fmt(_as_html, columns="status", rows=list(range(len(counts))))
         .cols_align("right", columns=themes)
         .tab_style(style.text(weight="bold"), loc.body(rows=[len(counts)]))
-        .tab_source_note(note)
     )
+    for note in notes:
+        table = table.tab_source_note(note)
+    return table
 
 
 def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
@@ -279,7 +283,7 @@ def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         }
     )
     return (
-        _table(frame, rowname_col="label", id="headlines")
+        _table(frame, rowname_col="label", id="headlines", presentation=dataset.presentation)
         .tab_stubhead("Headline figure")
         .cols_label(
             value=q.short_label,
@@ -289,11 +293,6 @@ def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         )
         .cols_align("right", columns=["value", "counted", "left_out", "previous"])
     )
-
-
-def _figure(dataset: Dataset, q: Quarter, name: str) -> pd.Series:
-    figures = headline_figures(dataset, q).set_index("figure")
-    return figures.loc[name]
 
 
 def _value_text(row: Mapping[str, Any]) -> str:
@@ -371,7 +370,13 @@ def theme_table(
     if group is None:
         frame = frame.drop(columns="outcome")
     return _with_html(
-        _table(frame, groupname_col=group, id=table_id, widths="theme").cols_label(
+        _table(
+            frame,
+            groupname_col=group,
+            id=table_id,
+            widths="theme",
+            presentation=dataset.presentation,
+        ).cols_label(
             description="Item description",
             kind="Kind",
             position=f"Position {q.short_label}",
@@ -411,21 +416,20 @@ def _theme_rows(dataset: Dataset, q: Quarter, theme: str) -> list[dict[str, str]
         "project": lambda: _scale_cells(dataset, q, "project"),
         "risk": lambda: _risk_cells(dataset, q),
     }
-    cells = {kind: build() for kind, build in builders.items()}
-    kinds = _settings()["kinds"]
+    cells = {kind: build() for kind, build in builders.items() if dataset.holds(kind)}
     items = list_items(dataset)
     rows = []
     for item in items[items["theme"] == theme].itertuples(index=False):
-        found = cells[item.kind].get(item.id)
+        found = cells.get(item.kind, {}).get(item.id)
         if found is None:
             continue
         position, travel, commentary = found
-        kind = kinds[item.kind]
+        kind = dataset.presentation.kind(item.kind)
         rows.append(
             {
                 "outcome": item.outcome,
                 "description": f"{item.title} ({item.id})",
-                "kind": _word_and_icon(kind["label"], kind["icon"]),
+                "kind": _word_and_icon(kind.label, kind.icon),
                 "position": position,
                 "travel": travel,
                 "information": sanitise_html(commentary),
@@ -450,14 +454,13 @@ def _measure_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, st
         moved = travel.loc[r["measure_id"]] if r["measure_id"] in travel.index else None
         cells[r["measure_id"]] = (
             "<br>".join(_escape_after_first(lines)),
-            _measure_travel(moved, q),
+            _measure_travel(moved, q, _settings(dataset.presentation)["directions"]),
             r["commentary"],
         )
     return cells
 
 
-def _measure_travel(moved: pd.Series | None, q: Quarter) -> str:
-    directions = _settings()["directions"]
+def _measure_travel(moved: pd.Series | None, q: Quarter, directions: Mapping[str, Any]) -> str:
     if moved is None:
         return _direction(directions["not_comparable"])
     lines = [_direction(directions[moved["vs_previous_quarter"]])]
@@ -476,7 +479,7 @@ def _measure_travel(moved: pd.Series | None, q: Quarter) -> str:
 
 def _scale_cells(dataset: Dataset, q: Quarter, kind: str) -> dict[str, tuple[str, str, str]]:
     scales = dataset.scales
-    directions = _settings()["directions"]
+    directions = _settings(dataset.presentation)["directions"]
     changes = status_changes(dataset, q, kind).set_index("id")["change"]
     cells = {}
     for r in updates_for(dataset, kind, q).to_dict("records"):
@@ -502,7 +505,7 @@ def _scale_cells(dataset: Dataset, q: Quarter, kind: str) -> dict[str, tuple[str
 
 def _risk_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, str]]:
     scale = dataset.scales.risks
-    movements = _settings()["risk_movements"]
+    movements = _settings(dataset.presentation)["risk_movements"]
     cells = {}
     for r in risk_register(dataset, q).to_dict("records"):
         position = f"{_score_chip(scale.score_band(r['score']), r['score'])}<br>" + html.escape(
@@ -586,7 +589,7 @@ def exceptions_table(
                 "forecast": format_value(
                     r["forecast"], unit, r["forecast_state"], r.get("forecast_note")
                 ),
-                "travel": _measure_travel(moved, q),
+                "travel": _measure_travel(moved, q, _settings(dataset.presentation)["directions"]),
                 "context": sanitise_html(r["commentary"]),
                 "improvement": sanitise_html(r["improvement_actions"]),
                 "intervention": sanitise_html(r["intervention"]),
@@ -605,7 +608,7 @@ def exceptions_table(
             widths="exceptions",
         )
         .cols_label(
-            measure="Measure",
+            measure=dataset.presentation.kind("measure").label,
             quarterly_status="Quarterly status",
             year_end_status="Year-end forecast status",
             quarterly_target="Quarterly target",
@@ -659,7 +662,7 @@ def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     """
     q = parse_quarter(quarter)
     scale = dataset.scales.risks
-    movements = _settings()["risk_movements"]
+    movements = _settings(dataset.presentation)["risk_movements"]
     rows = []
     for r in risk_register(dataset, q).to_dict("records"):
         rtype = r["risk_type"]
@@ -681,7 +684,7 @@ def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         )
     frame = pd.DataFrame(rows, columns=_REGISTER_COLUMNS)
     table = (
-        _table(frame, id="risk-register", widths="risk_register")
+        _table(frame, id="risk-register", widths="risk_register", presentation=dataset.presentation)
         .cols_label(
             risk_id="ID",
             title="Risk",
@@ -735,7 +738,12 @@ def risk_matrix_table(dataset: Dataset, quarter: str | Quarter, risk_type: str) 
     frame = pd.DataFrame(rows, columns=["impact", *columns])
     words = scale.words(risk_type, "likelihood")
     table = (
-        _table(frame, rowname_col="impact", id=f"risk-matrix-{risk_type}")
+        _table(
+            frame,
+            rowname_col="impact",
+            id=f"risk-matrix-{risk_type}",
+            presentation=dataset.presentation,
+        )
         .tab_stubhead("Impact")
         .cols_label(**{f"l{n}": f"{n} {words[n - 1]}" for n in (1, 2, 3, 4)})
         .tab_spanner("Likelihood", columns=columns)
@@ -999,18 +1007,27 @@ def extract_table(dataset: Dataset, quarter: str | Quarter, name: str) -> GT:
 # Presentation settings and cell helpers
 
 
-def _table(frame: pd.DataFrame, *, id: str, widths: str | None = None, **options: Any) -> GT:
+def _table(
+    frame: pd.DataFrame,
+    *,
+    id: str,
+    widths: str | None = None,
+    presentation: Presentation | None = None,
+    **options: Any,
+) -> GT:
     """A great-tables table in the report's font and size, with its configured widths.
 
-    The font is the charts' (``charts: font_family`` of ``presentation.yml``), so that a
+    The font is the charts' (``charts: font_family`` of the presentation), so that a
     table and a chart read alike and the PDF uses a font it really has; ``widths`` names
     an entry of ``tables: column_widths`` (per cent of the table's width, by column).
+    ``presentation`` is the dataset's; the standard one when None.
     """
-    settings = _settings()
+    presentation = presentation or _standard()
+    settings = _settings(presentation)
     table = (
         GT(frame, id=id, **options)
         .tab_options(
-            table_font_names=list(load_chart_style(_PRESENTATION).font_family),
+            table_font_names=list(load_chart_style(presentation).font_family),
             table_font_size=settings["font_size"],
         )
         # a long row reads from its top, in HTML and PDF alike
@@ -1019,42 +1036,41 @@ def _table(frame: pd.DataFrame, *, id: str, widths: str | None = None, **options
     if widths is None:
         return table
     columns = settings["column_widths"].get(widths)
+    where = f"{presentation.where}: tables: column_widths"
     if columns is None:
         raise ConfigError(
-            f"{_PRESENTATION}: tables: column_widths has no entry {widths!r}; the table "
-            f"{id!r} needs one (per cent of the table's width, by column)."
+            f"{where} has no entry {widths!r}; the table {id!r} needs one (per cent of the "
+            "table's width, by column)."
         )
     unknown = sorted(set(columns) - set(frame.columns))
     if unknown:
         raise ConfigError(
-            f"{_PRESENTATION}: tables: column_widths: {widths}: no such column(s) "
-            f"{', '.join(unknown)}; the table has {', '.join(map(str, frame.columns))}."
+            f"{where}: {widths}: no such column(s) {', '.join(unknown)}; the table has "
+            f"{', '.join(map(str, frame.columns))}."
         )
     return table.cols_width({column: f"{share}%" for column, share in columns.items()})
 
 
 @cache
-def _units() -> Mapping[str, UnitStyle]:
-    """How each unit is written: the ``units`` of ``presentation.yml``, shared with charts."""
-    return load_chart_style(_PRESENTATION).units
+def _standard() -> Presentation:
+    """The standard presentation, for tables drawn without a dataset."""
+    return load_presentation()
+
+
+def _units(presentation: Presentation | None = None) -> Mapping[str, UnitStyle]:
+    """How each unit is written: the ``units`` of the presentation, shared with charts."""
+    return load_chart_style(presentation or _standard()).units
 
 
 @cache
-def _settings() -> dict[str, Any]:
-    """The ``tables`` section of ``presentation.yml``, checked."""
-    if not _PRESENTATION.is_file():
-        raise ConfigError(
-            f"{_PRESENTATION} is missing: it holds the words and icons the tables use."
-        )
-    data = read_yaml(_PRESENTATION)
-    where = f"{_PRESENTATION}: tables"
-    if "tables" not in data:
-        raise ConfigError(f"{where} is missing: it holds the words and icons the tables use.")
-    tables = data["tables"]
+def _settings(presentation: Presentation) -> dict[str, Any]:
+    """The ``tables`` section of a presentation, checked."""
+    where = f"{presentation.where}: tables"
+    tables = presentation.settings["tables"]
     check_keys(
         tables,
         where,
-        required=("kinds", "directions", "risk_movements", "not_rated"),
+        required=("directions", "risk_movements", "not_rated"),
         optional=("font_size", "column_widths"),
     )
     widths = tables.get("column_widths") or {}
@@ -1067,7 +1083,6 @@ def _settings() -> dict[str, Any]:
                 f"{where}: column_widths: {name}: each width is a positive per cent of the "
                 f"table's width, together at most 100; got {columns!r}."
             )
-    _check_words(tables["kinds"], f"{where}: kinds", KINDS)
     _check_words(tables["directions"], f"{where}: directions", _DIRECTIONS)
     _check_words(tables["risk_movements"], f"{where}: risk_movements", _MOVEMENTS)
     check_keys(tables["not_rated"], f"{where}: not_rated", optional=tables["not_rated"] or ())

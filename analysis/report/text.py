@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analysis.config.presentation import KindWords, join_words
 from analysis.engine.items import list_items
 from analysis.engine.risks import risk_register
-from analysis.engine.summary import headline_figures, status_changes
+from analysis.engine.summary import at_or_above_target, headline_figures, status_changes
 from analysis.quarters import Quarter, parse_quarter
 from analysis.report.narrative import html_to_markdown
 
 if TYPE_CHECKING:
-    from analysis.config.scales import Scales
     from analysis.dataset.read import Dataset
 
 __all__ = [
@@ -88,43 +88,53 @@ def change_phrase(value: float, previous: float, previous_quarter: Quarter) -> s
     return f"the same as the {when} position of {previous:.0f}%"
 
 
-def headline_sentences(figures: pd.DataFrame, quarter: str | Quarter, scales: Scales) -> list[str]:
+def headline_sentences(
+    figures: pd.DataFrame, quarter: str | Quarter, dataset: Dataset
+) -> list[str]:
     """The headline figures as sentences, one per figure (risk counts in one sentence).
 
     Parameters
     ----------
     figures
-        The output of :func:`analysis.engine.summary.headline_figures`.
+        The output of :func:`analysis.engine.summary.headline_figures`: each row's
+        ``kind`` and ``counted`` say what it counts.
     quarter
         The quarter the figures are for.
-    scales
-        The scales whose labels the sentences name (on track, good projects).
+    dataset
+        The dataset whose words, scales and framework the sentences use.
 
     Examples
     --------
-    >>> from analysis.config.scales import load_scales
+    >>> from tests.synthetic import synthetic_dataset
+    >>> data = synthetic_dataset()
     >>> figures = pd.DataFrame([
-    ...     {"figure": "actions_on_track_or_completed", "numerator": 49,
-    ...      "denominator": 54, "value": 91.0, "previous_value": 87.0, "left_out": 0},
-    ...     {"figure": "measures_met_quarterly_target", "numerator": 18,
-    ...      "denominator": 23, "value": 78.0, "previous_value": float("nan"),
-    ...      "left_out": 6},
+    ...     {"figure": "a", "kind": "action", "counted": "completed|on_track",
+    ...      "numerator": 49, "denominator": 54, "value": 91.0, "previous_value": 87.0,
+    ...      "left_out": 0},
+    ...     {"figure": "m", "kind": "measure", "counted": "blue|green", "which": "quarterly",
+    ...      "numerator": 18, "denominator": 23, "value": 78.0,
+    ...      "previous_value": float("nan"), "left_out": 6},
     ... ])
-    >>> for s in headline_sentences(figures, "2021-22 Q2", load_scales("derby-city")):
+    >>> for s in headline_sentences(figures, "2021-22 Q2", data):
     ...     print(s)
     At the end of September 2021, 91% of priority actions (49 of 54) were assessed as
     'completed' or 'on track', an improvement on the quarter one position of 87%.
-    78% of measures with a quarterly target met or exceeded it (18 of 23; 6 measures were
-    not rated).
+    78% of measures with a quarterly target were rated 'Blue' or 'Green' (18 of 23; 6
+    measures were not rated).
     """
     q = parse_quarter(quarter)
-    rows = {str(r["figure"]): r for r in figures.to_dict("records")}
+    which = {h.key: h.which for h in dataset.presentation.headlines}
     sentences = []
-    for name, write in _SENTENCES:
-        if name in rows:
-            sentences.append(write(rows[name], q, scales))
-    if "strategic_risks" in rows:
-        sentences.append(_risks_sentence(rows))
+    risks = []
+    for row in figures.to_dict("records"):
+        row.setdefault("which", which.get(str(row["figure"])))
+        counted = tuple(k for k in str(row.get("counted") or "").split("|") if k)
+        if row["kind"] == "risk":
+            risks.append((row, counted))
+        else:
+            sentences.append(_WRITERS[str(row["kind"])](row, counted, q, dataset))
+    if risks:
+        sentences.append(_risks_sentence(risks, dataset))
     return sentences
 
 
@@ -137,73 +147,79 @@ def headline_text(dataset: Dataset, quarter: str | Quarter) -> str:
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(headline_text(data, "2021-22 Q2").split("\\n\\n")[0])
-    At the end of September 2021, 75% of priority actions (3 of 4; 1 action was not rated)
-    were assessed as 'completed' or 'on track', an improvement on the quarter one position
-    of 50%.
+    At the end of September 2021, 75% of priority actions (3 of 4; 1 priority action was
+    not rated) were assessed as 'completed' or 'on track', an improvement on the quarter
+    one position of 50%.
     """
     q = parse_quarter(quarter)
-    sentences = headline_sentences(headline_figures(dataset, q), q, dataset.scales)
-    return "\n\n".join(sentences)
+    return "\n\n".join(headline_sentences(headline_figures(dataset, q), q, dataset))
 
 
-def _actions_sentence(row: Mapping[str, Any], q: Quarter, scales: Scales) -> str:
-    labels = " or ".join(f"'{_md(s.label.lower())}'" for s in scales.actions.statuses if s.on_track)
-    counts = _counts(row, "action")
-    if not row["denominator"]:
-        return f"At the {q.period_end_words}, no priority action was assessed{counts}."
-    return _sentence(
-        f"At the {q.period_end_words}, {_pct(row['value'])} of priority actions{counts} "
-        f"were assessed as {labels}",
-        row,
-        q,
-    )
+def _quoted(labels: Sequence[str]) -> str:
+    return " or ".join(f"'{_md(label)}'" for label in labels)
 
 
-def _measures_sentence(which: str):
-    phrases = {
-        "quarterly": ("with a quarterly target", "met or exceeded it"),
-        "year_end": ("with an annual target", "are forecast to achieve or exceed it"),
-    }
-    having, verb = phrases[which]
-
-    def write(row: Mapping[str, Any], q: Quarter, scales: Scales) -> str:
-        counts = _counts(row, "measure")
+def _scale_sentence(row: Mapping[str, Any], counted, q: Quarter, dataset: Dataset) -> str:
+    kind = str(row["kind"])
+    words = dataset.presentation.kind(kind)
+    scale = dataset.scales.actions if kind == "action" else dataset.scales.projects
+    counts = _counts(row, words)
+    if kind == "action":
+        labels = _quoted([scale.label(k).lower() for k in counted])
         if not row["denominator"]:
-            return f"No measure {having} could be rated{counts}."
-        return _sentence(f"{_pct(row['value'])} of measures {having} {verb}{counts}", row, q)
-
-    return write
-
-
-def _projects_sentence(row: Mapping[str, Any], q: Quarter, scales: Scales) -> str:
-    labels = " or ".join(f"'{_md(scales.projects.label(k))}'" for k in scales.projects.good)
-    counts = _counts(row, "project")
+            return f"At the {q.period_end_words}, no {_md(words.singular)} was assessed{counts}."
+        start = f"At the {q.period_end_words}, {_pct(row['value'])} of {_md(words.plural)}"
+        return _sentence(f"{start}{counts} were assessed as {labels}", row, q)
+    labels = _quoted([scale.label(k) for k in counted])
     if not row["denominator"]:
-        return f"No priority project was rated{counts}."
+        return f"No {_md(words.singular)} was rated{counts}."
     return _sentence(
-        f"{_pct(row['value'])} of priority projects were rated {labels}{counts}", row, q
+        f"{_pct(row['value'])} of {_md(words.plural)} were rated {labels}{counts}", row, q
     )
 
 
-def _risks_sentence(rows: Mapping[str, Mapping[str, Any]]) -> str:
-    total = int(rows["strategic_risks"]["numerator"])
+def _measures_sentence(row: Mapping[str, Any], counted, q: Quarter, dataset: Dataset) -> str:
+    words = dataset.presentation.kind("measure")
+    framework = dataset.framework
+    met = at_or_above_target(framework, counted)
+    bands = _quoted([framework.band(k).label for k in counted])
+    if row["which"] == "year_end":
+        having = "with an annual target"
+        verb = (
+            "are forecast to achieve or exceed it" if met else f"are forecast to be rated {bands}"
+        )
+    else:
+        having = "with a quarterly target"
+        verb = "met or exceeded it" if met else f"were rated {bands}"
+    counts = _counts(row, words)
+    if not row["denominator"]:
+        return f"No {_md(words.singular)} {having} could be rated{counts}."
+    return _sentence(f"{_pct(row['value'])} of {_md(words.plural)} {having} {verb}{counts}", row, q)
+
+
+_WRITERS = {"action": _scale_sentence, "project": _scale_sentence, "measure": _measures_sentence}
+
+
+def _risks_sentence(rows: Sequence[tuple[Mapping[str, Any], tuple[str, ...]]], dataset) -> str:
+    """One sentence: the risks on the register, and the moves counted this quarter."""
+    words = dataset.presentation.kind("risk")
+    movements = dataset.presentation.settings["tables"]["risk_movements"]
+    total = None
     moves = []
-    for name, word in (("risks_escalated", "escalated"), ("risks_de_escalated", "de-escalated")):
-        if name in rows:
-            moves.append(f"{_count_words(int(rows[name]['numerator']))} {word}")
-    sentence = f"There {'is' if total == 1 else 'are'} {total} strategic "
-    sentence += f"risk{'' if total == 1 else 's'} on the register"
+    for row, counted in rows:
+        n = int(row["numerator"])
+        if not counted:
+            total = n
+        else:
+            named = join_words([str(movements[k]["label"]).lower() for k in counted], "or")
+            moves.append(f"{_count_words(n)} {named}")
+    if total is None:
+        return f"This quarter, {_md(words.plural)} moved: {', '.join(moves)}." if moves else ""
+    noun = words.singular if total == 1 else words.plural
+    sentence = f"There {'is' if total == 1 else 'are'} {total} {_md(noun)} on the register"
     if moves:
         sentence += f", with {' and '.join(moves)} this quarter"
     return sentence + "."
-
-
-_SENTENCES = (
-    ("actions_on_track_or_completed", _actions_sentence),
-    ("measures_met_quarterly_target", _measures_sentence("quarterly")),
-    ("measures_forecast_to_meet_annual_target", _measures_sentence("year_end")),
-    ("projects_green_or_amber_green", _projects_sentence),
-)
 
 
 def _sentence(start: str, row: Mapping[str, Any], q: Quarter) -> str:
@@ -211,14 +227,15 @@ def _sentence(start: str, row: Mapping[str, Any], q: Quarter) -> str:
     return f"{start}, {change}." if change else f"{start}."
 
 
-def _counts(row: Mapping[str, Any], noun: str) -> str:
+def _counts(row: Mapping[str, Any], words: KindWords) -> str:
     """``(49 of 54; 2 actions were not rated)``, the arithmetic behind a percentage."""
     parts = []
     if row["denominator"]:
         parts.append(f"{int(row['numerator'])} of {int(row['denominator'])}")
     left_out = int(row["left_out"])
     if left_out:
-        parts.append(f"{left_out} {_plural(noun, left_out)} {_was(left_out)} not rated")
+        noun = words.singular if left_out == 1 else words.plural
+        parts.append(f"{left_out} {_md(noun)} {_was(left_out)} not rated")
     return f" ({'; '.join(parts)})" if parts else ""
 
 
@@ -227,16 +244,13 @@ def _counts(row: Mapping[str, Any], noun: str) -> str:
 
 
 def completed_text(
-    dataset: Dataset,
-    quarter: str | Quarter,
-    status: str = "completed",
-    kinds: Sequence[str] = ("action",),
+    dataset: Dataset, quarter: str | Quarter, kinds: Sequence[str] = ("action",)
 ) -> str:
-    """The commitments completed this quarter, as a Markdown list.
+    """The items completed this quarter, as a Markdown list.
 
-    An item of one of ``kinds`` (``action``, ``project``) counts when its status this
-    quarter (a project's RAG) is ``status``, a key of its scale, and was something else,
-    or nothing, last quarter.
+    An item of one of ``kinds`` (``action``, ``project``) the dataset holds counts when
+    its status this quarter (a project's RAG) is flagged ``completed`` on its scale, and
+    was not completed last quarter.
 
     Examples
     --------
@@ -244,40 +258,59 @@ def completed_text(
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(completed_text(data, "2021-22 Q2", kinds=("action", "project")))
-    One commitment was assessed as 'completed' during quarter two:
+    One item was assessed as 'completed' during quarter two:
     <BLANKLINE>
     - Project three (P3)
     """
     q = parse_quarter(quarter)
-    done = _completed(dataset, q, status, kinds)
+    kinds = [k for k in kinds if dataset.holds(k)]
+    done = _completed(dataset, q, kinds)
+    words = dataset.presentation
+    nouns = (
+        (words.kind(kinds[0]).singular, words.kind(kinds[0]).plural)
+        if len(kinds) == 1
+        else ("item", "items")
+    )
     if done.empty:
-        return f"No commitment was completed during {quarter_words(q)}."
-    label = _status_label(dataset, status)
+        return f"No {_md(nouns[0])} was completed during {quarter_words(q)}."
+    labels = _quoted(
+        dict.fromkeys(str(r["current_label"]).lower() for r in done.to_dict("records"))
+    )
     n = len(done)
     lines = [
-        f"{_count_words(n).capitalize()} {_plural('commitment', n)} {_was(n)} assessed as "
-        f"'{_md(label.lower())}' during {quarter_words(q)}:",
+        f"{_count_words(n).capitalize()} {_md(nouns[0] if n == 1 else nouns[1])} {_was(n)} "
+        f"assessed as {labels} during {quarter_words(q)}:",
         "",
     ]
     lines += [f"- {_item(r)}" for r in done.to_dict("records")]
     return "\n".join(lines)
 
 
-def _completed(dataset: Dataset, q: Quarter, status: str, kinds: Sequence[str]) -> pd.DataFrame:
+def completion_kinds(dataset: Dataset, kinds: Sequence[str] = ("action", "project")) -> list[str]:
+    """The kinds among ``kinds`` the dataset holds whose scale flags a status completed."""
+    return [k for k in kinds if dataset.holds(k) and _scale(dataset, k).flagged("completed")]
+
+
+def _scale(dataset: Dataset, kind: str):
+    return dataset.scales.actions if kind == "action" else dataset.scales.projects
+
+
+def _completed(dataset: Dataset, q: Quarter, kinds: Sequence[str]) -> pd.DataFrame:
     frames = []
-    for kind, scale in (("action", dataset.scales.actions), ("project", dataset.scales.projects)):
-        if kind not in kinds or status not in scale.keys:
+    for kind in kinds:
+        done = _scale(dataset, kind).flagged("completed")
+        if not done:
             continue
         changes = status_changes(dataset, q, kind)
-        frames.append(changes[(changes["current"] == status) & (changes["previous"] != status)])
+        frames.append(changes[changes["current"].isin(done) & ~changes["previous"].isin(done)])
     return _in_report_order(dataset, frames)
 
 
-def improvements_text(dataset: Dataset, quarter: str | Quarter, status: str = "completed") -> str:
+def improvements_text(dataset: Dataset, quarter: str | Quarter) -> str:
     """Items whose status improved since last quarter, with from and to, as a Markdown list.
 
     Actions (status), projects (RAG and DCA) and measures (quarterly rating) are
-    included; items that moved to ``status`` (completed) are left to
+    included; items that moved to a status flagged completed are left to
     :func:`completed_text`.
 
     Examples
@@ -301,8 +334,11 @@ def improvements_text(dataset: Dataset, quarter: str | Quarter, status: str = "c
         ("project", "dca"),
         ("measure", None),
     ):
+        if not dataset.holds(kind):
+            continue
+        done = _scale(dataset, kind).flagged("completed") if kind != "measure" else ()
         changes = status_changes(dataset, q, kind, field)
-        frames.append(changes[(changes["change"] == "improved") & (changes["current"] != status)])
+        frames.append(changes[(changes["change"] == "improved") & ~changes["current"].isin(done)])
     improved = _in_report_order(dataset, frames)
     if improved.empty:
         return f"No status improved since the {q.previous.period_end_words}."
@@ -345,7 +381,7 @@ def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) ->
     <BLANKLINE>
     - None this quarter.
     <BLANKLINE>
-    One action marked \\* has declined since quarter one.
+    One priority action marked \\* has declined since quarter one.
     """
     q = parse_quarter(quarter)
     scale = dataset.scales.actions
@@ -370,8 +406,10 @@ def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) ->
         if rows:
             lines.append("")
     if declined:
+        words = dataset.presentation.kind("action")
+        noun = words.singular if declined == 1 else words.plural
         lines.append(
-            f"{_count_words(declined).capitalize()} {_plural('action', declined)} marked \\* "
+            f"{_count_words(declined).capitalize()} {_md(noun)} marked \\* "
             f"{'has' if declined == 1 else 'have'} declined since {quarter_words(q.previous, q)}."
         )
     return "\n".join(lines).strip("\n")
@@ -414,12 +452,12 @@ def amendments_text(dataset: Dataset, quarter: str | Quarter) -> str:
 
 # Register changes, in the order the report lists them, with the words for each.
 _RISK_CHANGES = (
-    ("escalated", "Escalated to the strategic register"),
-    ("new", "New strategic risks"),
+    ("escalated", "Escalated to the register"),
+    ("new", "New {risks}"),
     ("redefined", "Redefined"),
     ("increased", "Score increased"),
     ("reduced", "Score reduced"),
-    ("de-escalated", "De-escalated from the strategic register"),
+    ("de-escalated", "De-escalated from the register"),
     ("closed", "Closed"),
 )
 
@@ -436,7 +474,7 @@ def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
     >>> print(risk_changes_text(data, "2021-22 Q2"))
-    Escalated to the strategic register:
+    Escalated to the register:
     <BLANKLINE>
     - R2 Risk two
     <BLANKLINE>
@@ -444,7 +482,7 @@ def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
     <BLANKLINE>
     - R1 Risk one (from 9 to 12)
     <BLANKLINE>
-    De-escalated from the strategic register:
+    De-escalated from the register:
     <BLANKLINE>
     - R4 Risk four
     """
@@ -460,6 +498,7 @@ def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
         moved = register[register["movement"] == movement]
         if moved.empty:
             continue
+        heading = heading.format(risks=_md(dataset.presentation.kind("risk").plural))
         lines += [f"{heading}:", ""]
         for r in moved.to_dict("records"):
             line = f"- {_md(r['risk_id'])} {_md(r['title'])}"
@@ -468,7 +507,7 @@ def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
             lines.append(line)
         lines.append("")
     if not lines:
-        return "The strategic risk register did not change this quarter."
+        return "The register did not change this quarter."
     return "\n".join(lines).strip("\n")
 
 
@@ -486,13 +525,6 @@ def _in_report_order(dataset: Dataset, frames: Sequence[pd.DataFrame]) -> pd.Dat
     rows = pd.concat(frames, ignore_index=True)
     rows["_order"] = [order[(k, i)] for k, i in zip(rows["kind"], rows["id"], strict=True)]
     return rows.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
-
-
-def _status_label(dataset: Dataset, key: str) -> str:
-    for scale in (dataset.scales.actions, dataset.scales.projects):
-        if key in scale.keys:
-            return scale.label(key)
-    return key
 
 
 def _item(row: Mapping[str, Any]) -> str:

@@ -1,0 +1,132 @@
+"""A second council end to end: Northmoor County Council (fictional, tests/fixtures/county).
+
+It reports deliverables (the actions tables) and key measures only, in its own words,
+with its own framework and scales. Its report, rendered by real Quarto, must hold every
+chapter it needs, nothing about the kinds of item it does not hold, and no word of the
+bundled dataset's configuration. A copy of it holding measures only must render too.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from test_layout import bundled_words
+
+from analysis.dataset.read import load_dataset, validate_dataset
+from analysis.engine.summary import headline_figures
+from analysis.pipeline.run import run_report
+
+COUNTY = Path(__file__).resolve().parent / "fixtures" / "county"
+QUARTER = "2025-26-Q2"
+needs_quarto = pytest.mark.skipif(
+    shutil.which("quarto") is None,
+    reason="Quarto is not installed (no `quarto` on the PATH); see quarto.org",
+)
+
+
+def measures_only(folder: Path) -> Path:
+    """A copy of the county holding measures only (its amendments of deliverables go)."""
+    copy = folder / "county-measures"
+    shutil.copytree(COUNTY, copy)
+    for name in ("actions.csv", "action_updates.csv"):
+        (copy / name).unlink()
+    lines = (copy / "amendments.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [lines[0], *(line for line in lines[1:] if ",action," not in line)]
+    (copy / "amendments.csv").write_text("".join(kept), encoding="utf-8")
+    config = (copy / "dataset.yml").read_text(encoding="utf-8")
+    (copy / "dataset.yml").write_text(config.replace("scales: scales.yml\n", ""), "utf-8")
+    return copy
+
+
+def test_the_county_is_valid_and_holds_two_kinds():
+    assert validate_dataset(COUNTY) == []
+    county = load_dataset(COUNTY)
+    assert county.kinds == ("action", "measure")
+    figures = headline_figures(county, QUARTER)
+    assert set(figures["kind"]) == {"action", "measure"}
+    labels = dict(zip(figures["figure"], figures["label"], strict=True))
+    # its Good band reaches 2% below target: the figure names the bands, not "met"
+    assert labels["measures_met_quarterly_target"] == (
+        "Key measures with a quarterly target rated Strong or Good"
+    )
+    assert labels["actions_on_track"] == "Deliverables assessed as strong or good"
+
+
+def test_measures_only_needs_no_scales(tmp_path):
+    copy = measures_only(tmp_path)
+    assert validate_dataset(copy) == []
+    assert load_dataset(copy).kinds == ("measure",)
+
+
+def pages_text(book: Path) -> dict[str, str]:
+    """Each HTML page's words, as a reader sees them (scripts, styles and the folded
+    code of the notebooks aside)."""
+    texts = {}
+    for page in sorted(book.glob("*.html")):
+        markup = page.read_text(encoding="utf-8")
+        markup = re.sub(r"<(script|style|pre)\b.*?</\1>", " ", markup, flags=re.S)
+        words = html.unescape(re.sub(r"<[^>]+>", " ", markup)).replace("\xa0", " ")
+        texts[page.name] = " ".join(words.split())
+    return texts
+
+
+@pytest.fixture(scope="module")
+def county_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("county")
+    return run_report(
+        QUARTER,
+        dataset=COUNTY,
+        formats="html,pdf",
+        out=out,
+        progress=lambda _: None,
+        require_quarto=True,
+    ).folder
+
+
+@needs_quarto
+def test_the_county_renders_every_chapter_it_needs(county_report):
+    pages = pages_text(county_report / "book")
+    names = sorted(pages)
+    assert not any("risks" in name for name in names), names
+    assert (county_report / "book" / "report.pdf").stat().st_size > 0
+    summary = next(text for name, text in pages.items() if "summary" in name)
+    assert "Performance overview" in summary and "Deliverables by rating" in summary
+    assert "Deliverables" in summary and "Key measures" in summary
+    # The data chapter documents the extracts' columns for every kind of item.
+    everything = " ".join(text for name, text in pages.items() if not name.endswith("data.html"))
+    for absent in ("Strategic risk", "strategic risk", "Project", "project", "RAG"):
+        assert absent not in everything, absent
+
+
+@needs_quarto
+def test_the_county_report_holds_no_word_of_the_bundled_configuration(county_report):
+    words = sorted(bundled_words(), key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+    found = {
+        name: sorted(set(pattern.findall(text)))
+        for name, text in pages_text(county_report / "book").items()
+    }
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+@needs_quarto
+def test_the_measures_only_county_renders(tmp_path):
+    copy = measures_only(tmp_path)
+    folder = run_report(
+        QUARTER,
+        dataset=copy,
+        formats="html",
+        out=tmp_path / "out",
+        progress=lambda _: None,
+        require_quarto=True,
+    ).folder
+    pages = pages_text(folder / "book")
+    everything = " ".join(text for name, text in pages.items() if not name.endswith("data.html"))
+    # the kind's words (a measure's commentary may still mention a deliverable)
+    for absent in ("Deliverable", "Strategic risk", "Project"):
+        assert absent not in everything, absent
+    assert "Key measures" in everything
