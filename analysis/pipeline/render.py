@@ -390,7 +390,13 @@ def chapter_for_book(node: Any) -> Any:
     from analysis.report.narrative import metadata_text
 
     node = _name_tables(copy.deepcopy(node))
+    holder = _title_cell(node)
     title = _take_title(node, outputs_only=True)
+    if title and holder is not None and holder.get("outputs"):
+        # What the heading's cell shows after it (the chapter's introduction) opens the
+        # chapter, before any folded code: the cell displays only, so it may move.
+        node.cells.remove(holder)
+        node.cells.insert(0, holder)
     if title:
         text = metadata_text(_unescape(title))
         front = yaml.safe_dump({"title": text}, allow_unicode=True, width=10**6).strip()
@@ -444,6 +450,17 @@ def _split_at_headings(cell: Any) -> list[Any]:
 def _is_heading(output: Any) -> bool:
     text = str(output.get("data", {}).get("text/markdown", ""))
     return bool(text.strip()) and re.fullmatch(r"#{1,6}\s+[^\n]+", text.strip()) is not None
+
+
+def _title_cell(node: Any) -> Any:
+    """The code cell whose outputs hold the chapter's level-one heading, if any."""
+    if any(c.cell_type == "markdown" and _HEADING.search(c.source) for c in node.cells):
+        return None
+    for cell in node.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if _HEADING.search(str(output.get("data", {}).get("text/markdown", ""))):
+                return cell
+    return None
 
 
 def _new_raw_cell(source: str) -> Any:
