@@ -325,7 +325,7 @@ TABLES: tuple[Table, ...] = (
                 True,
                 vocab="action_status",
                 description="a label of the action scale",
-                example="Strong",
+                example="complete",
             ),
             _COMMENT,
             _PROV,
@@ -358,6 +358,7 @@ TABLES: tuple[Table, ...] = (
                 True,
                 vocab="project_rating",
                 description="a label of the project scale: the present state",
+                example="amber-green",
             ),
             Column(
                 "dca",
@@ -365,6 +366,7 @@ TABLES: tuple[Table, ...] = (
                 True,
                 vocab="project_rating",
                 description="a label of the project scale: delivery confidence",
+                example="amber-green",
             ),
             Column(
                 "stage",
