@@ -228,8 +228,8 @@ def test_no_pdf_page_is_blank_and_no_words_overprint(book):
 @pytest.mark.parametrize(
     "heading, caption",
     [
-        ("Exceptions", "Measures in the two worst bands"),
-        ("register", "The strategic risk register this quarter"),
+        ("Exceptions", "Ratings in the two lowest bands"),
+        ("register", "The register this quarter"),
     ],
 )
 def test_the_widest_tables_start_on_a_landscape_page_with_their_heading(book, heading, caption):
