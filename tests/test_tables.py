@@ -165,9 +165,9 @@ def test_progress_table_has_chips_totals_and_the_all_theme_percentage(dataset):
     assert parsed.head == [["Assessment of progress (Q2 2021/22)", "Theme A", "Theme B", "Total"]]
     assert parsed.body == [
         ["✔ Completed", "0", "1", "1"],
-        ["● On track", "1", "1", "2"],
-        ["▲ Some slippage", "0", "0", "0"],
-        ["■ Major slippage", "1", "0", "1"],
+        ["▶ On track", "1", "1", "2"],
+        ["▼ Some slippage", "0", "0", "0"],
+        ["✖ Major slippage", "1", "0", "1"],
         ["– Not assessed", "0", "1", "1"],
         ["Total", "2", "3", "5"],
     ]
@@ -219,13 +219,13 @@ def test_theme_table_lists_items_in_report_order_grouped_by_outcome(dataset):
     ]  # fmt: skip
     rows = rows_by_first(parsed)
     assert rows["Action one (A1)"][:3] == [
-        "☑ Action", "● On track Expected completion: 31 March 2022", "↗ Improved",
+        "☑ Action", "▶ On track Expected completion: 31 March 2022", "↗ Improved",
     ]  # fmt: skip
-    assert rows["Action two (A2)"][1:3] == ["■ Major slippage", "↘ Declined"]
+    assert rows["Action two (A2)"][1:3] == ["✖ Major slippage", "↘ Declined"]
     assert rows["Project one (P1)"][1] == "RAG: ● Green DCA: ● Green"
     assert rows["Measure one (M1)"][:3] == [
         "∑ Measure",
-        "✔ Blue Actual: 110% Quarterly target: 100% "
+        "★ Blue Actual: 110% Quarterly target: 100% "
         "Rated: the actual compared with the quarterly target.",
         "↗ Improving (on Q1 2021/22)",
     ]

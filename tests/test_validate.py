@@ -389,3 +389,16 @@ def test_thousands_of_duplicates_give_a_short_report(dataset_copy):
     report = format_problems(problems)
     assert len(report) < 20_000
     assert "... and 2,995 more in column" in report
+
+
+def test_an_icon_meaning_two_things_in_one_report_is_a_problem(dataset_copy):
+    folder = dataset_copy("clean")
+    config = (folder / "dataset.yml").read_text(encoding="utf-8")
+    # Derbyshire's bands beside Derby City's action scale: Strong and Completed share ✔,
+    # and the kind Action is named like the band Action
+    (folder / "dataset.yml").write_text(
+        config.replace("derby-city-2021-22", "derbyshire-2021-25"), encoding="utf-8"
+    )
+    rules = [p.rule for p in validate_dataset(folder) if p.column == "presentation"]
+    assert any(r.startswith("the icon ✔ stands for both Strong") for r in rules), rules
+    assert any(r.startswith("the kind Action has the name of Action") for r in rules), rules

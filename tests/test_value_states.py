@@ -205,7 +205,7 @@ def test_a_value_with_a_note_is_rated_on_its_number(tmp_path, dataset):
 def test_a_value_is_shown_with_its_note(tmp_path):
     data = noted_dataset(tmp_path)
     rows = rows_by_first(parse(theme_table(data, Q2, "a")))
-    assert rows["Measure one (M1)"][1].startswith("✔ Blue Actual: 110% (provisional) Quarterly")
+    assert rows["Measure one (M1)"][1].startswith("★ Blue Actual: 110% (provisional) Quarterly")
     assert "Actual: 105 (Q3 data) Quarterly target: 100" in rows["Measure two (M2)"][1]
     exceptions = rows_by_first(parse(exceptions_table(data, Q2)))
     assert exceptions["Measure two (M2)"][2:6] == ["100", "105 (Q3 data)", "100", "120 (estimate)"]

@@ -36,11 +36,15 @@ import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.config.files import CONFIG_DIR, check_keys, presets, read_yaml, resolve
 from analysis.errors import ConfigError
 from analysis.schema import KINDS
+
+if TYPE_CHECKING:
+    from analysis.config.frameworks import Framework
+    from analysis.config.scales import Scales
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -50,6 +54,7 @@ __all__ = [
     "Presentation",
     "load_presentation",
     "join_words",
+    "icon_problems",
 ]
 
 DEFAULT_PRESET = "standard"
@@ -329,3 +334,68 @@ def _check_placeholders(text: str, words: Mapping[str, str], where: str) -> None
             f"{where}: unknown placeholder(s) {', '.join('{' + f + '}' for f in unknown)} in "
             f"{text!r}; the placeholders are {', '.join('{' + w + '}' for w in words)}."
         )
+
+
+def icon_problems(
+    framework: Framework, scales: Scales, presentation: Presentation, kinds: Sequence[str]
+) -> list[str]:
+    """Where one report's icons or names would mean two things; empty when none does.
+
+    A report of a dataset holding ``kinds`` shows the framework's bands, the statuses of
+    the scales of the kinds it holds, and the kinds' own labels. Within it a name always
+    carries the same icon, an icon always stands for the same name, and no kind of item
+    is called like a status ("Action" the kind beside "Action" the rating).
+
+    Examples
+    --------
+    >>> from analysis.config.frameworks import load_framework
+    >>> from analysis.config.scales import load_scales
+    >>> icon_problems(load_framework("derby-city-2021-22"), load_scales("derby-city"),
+    ...               load_presentation("derby-city"), ["action", "project", "measure"])
+    []
+    >>> for problem in icon_problems(load_framework("derbyshire-2021-25"),
+    ...                              load_scales("derby-city"), load_presentation(),
+    ...                              ["action", "measure"]):
+    ...     print(problem)
+    the icon ✔ stands for both Strong (the framework) and Completed (the actions' scale)
+    the kind Action has the name of Action (the framework)
+    """
+    shown: list[tuple[str, str, str]] = [
+        (band.label, band.icon, "the framework") for band in framework.bands
+    ]
+    for kind in ("action", "project"):
+        scale = scales.of(kind)
+        if kind in kinds and scale is not None:
+            shown += [(s.label, s.icon, f"the {kind}s' scale") for s in scale.statuses]
+    problems = []
+    by_name: dict[str, tuple[str, str, str]] = {}
+    by_icon: dict[str, tuple[str, str, str]] = {}
+    for name, icon, where in shown:
+        first = by_name.setdefault(_normal(name), (name, icon, where))
+        if first[1] != icon:
+            problems.append(
+                f"{name} has the icon {first[1] or 'none'} in {first[2]} and "
+                f"{icon or 'none'} in {where}"
+            )
+        if not icon.strip():
+            continue
+        first = by_icon.setdefault(icon, (name, icon, where))
+        if _normal(first[0]) != _normal(name):
+            problems.append(
+                f"the icon {icon} stands for both {first[0]} ({first[2]}) and {name} ({where})"
+            )
+    for kind in kinds:
+        words = presentation.kind(kind)
+        if _normal(words.label) in by_name:
+            other = by_name[_normal(words.label)]
+            problems.append(f"the kind {words.label} has the name of {other[0]} ({other[2]})")
+        if words.icon.strip() and words.icon in by_icon:
+            other = by_icon[words.icon]
+            problems.append(
+                f"the kind {words.label} has the icon {words.icon} of {other[0]} ({other[2]})"
+            )
+    return problems
+
+
+def _normal(name: str) -> str:
+    return " ".join(name.lower().split())

@@ -161,6 +161,19 @@ class Scales:
     projects: Scale | None = None
     risks: RiskScale | None = None
 
+    def of(self, kind: str) -> Scale | None:
+        """The scale that rates a kind of item (``action`` or ``project``); None if the
+        scales have none for it.
+
+        Examples
+        --------
+        >>> load_scales("derby-city").of("project").title
+        'RAG and delivery confidence (DCA)'
+        """
+        if kind not in ("action", "project"):
+            raise ValueError(f"Scales rate actions and projects, not {kind!r}.")
+        return self.actions if kind == "action" else self.projects
+
 
 #: The scales of a dataset that names none: it holds measures only.
 NO_SCALES = Scales(name="no scales", source=None)

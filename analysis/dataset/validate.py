@@ -155,11 +155,13 @@ def validate_raw(raw: RawDataset, quarter: str | None = None) -> list[Problem]:
     config_read = not any(p.file == _CONFIG_FILE for p in raw.problems)
     scales = None
     if config_read:
-        config_problems, scales = _check_config(raw.config, raw.path)
+        config_problems, loaded = _check_config(raw.config, raw.path)
         problems += config_problems
+        scales = loaded.get("scales")
     problems += _check_files(raw)
     if config_read:
         problems += _check_kind_scales(raw, scales)
+        problems += _check_icons(raw, loaded)
     value_states = _value_states(raw.config)
     for table in TABLES:
         frame = raw.frames.get(table.name)
@@ -269,7 +271,7 @@ def table_schema(
 # --------------------------------------------------------------------------- dataset.yml
 
 
-def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | None]:
+def _check_config(config: Any, folder: Path) -> tuple[list[Problem], dict[str, Any]]:
     from analysis.config.frameworks import load_framework
     from analysis.config.presentation import load_presentation
     from analysis.config.scales import load_scales
@@ -295,7 +297,7 @@ def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | No
                     rule=_hidden_rule(str(config[key])),
                 )
             )
-    scales = None
+    loaded: dict[str, Any] = {}
     loaders: dict[str, Callable[..., Any]] = {
         "framework": load_framework,
         "scales": load_scales,
@@ -306,21 +308,19 @@ def _check_config(config: Any, folder: Path) -> tuple[list[Problem], Scales | No
             continue
         try:
             setting = config[key] if key == "presentation" else str(config[key])
-            loaded = loader(setting, base=folder)
+            loaded[key] = loader(setting, base=folder)
         except ConfigError as exc:
             problems.append(
                 Problem(file=_CONFIG_FILE, column=key, value=_shown(config[key]), rule=str(exc))
             )
             continue
-        if key == "scales":
-            scales = loaded
     if isinstance(config, Mapping) and "value_states" in config:
         _, errors = dataset_value_states(config["value_states"])
         problems += [
             Problem(file=_CONFIG_FILE, column="value_states", value=word, rule=rule)
             for word, rule in errors
         ]
-    return problems, scales
+    return problems, loaded
 
 
 def _value_states(config: Any) -> dict[str, str]:
@@ -365,6 +365,34 @@ def _check_kind_scales(raw: RawDataset, scales: Scales | None) -> list[Problem]:
             f"section for each (a preset: {', '.join(presets('scales'))}; or a YAML file), "
             "or leave those tables out",
         )
+    ]
+
+
+def _check_icons(raw: RawDataset, loaded: Mapping[str, Any]) -> list[Problem]:
+    """Within the report, an icon stands for one name (see ``icon_problems``)."""
+    from analysis.config.presentation import icon_problems, load_presentation
+    from analysis.config.scales import NO_SCALES
+
+    if "framework" not in loaded or ("scales" in raw.config and "scales" not in loaded):
+        return []  # what did not load is already a problem
+    if "presentation" in raw.config and "presentation" not in loaded:
+        return []
+    kinds = [k for k, (items, _, _) in KINDS.items() if k == "measure" or _rows(raw, items)]
+    found = icon_problems(
+        loaded["framework"],
+        loaded.get("scales", NO_SCALES),
+        loaded.get("presentation") or load_presentation(),
+        kinds,
+    )
+    return [
+        Problem(
+            file=_CONFIG_FILE,
+            column="presentation",
+            value=_shown(raw.config.get("presentation", "")),
+            rule=f"{problem}: change an icon or a name in the framework, the scales or the "
+            "presentation, so that each means one thing in the report",
+        )
+        for problem in found
     ]
 
 

@@ -125,12 +125,10 @@ def monitoring_notes(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     """
     q = parse_quarter(quarter)
     rows = []
-    for kind, field, scale in (
-        ("action", "status", dataset.scales.actions),
-        ("project", "rag", dataset.scales.projects),
-    ):
+    for kind, field in (("action", "status"), ("project", "rag")):
         if not dataset.holds(kind):
             continue
+        scale = dataset.scales.of(kind)
         monitored = _monitored(dataset, kind, q)
         notes = monitored[field].where(~monitored[field].isin(scale.rated_keys))
         if kind == "project":
@@ -454,7 +452,7 @@ def counted_keys(dataset: Dataset, headline: Headline) -> tuple[str, ...]:
         if headline.counts == "met":
             return dataset.framework.met
     else:
-        scale = dataset.scales.actions if headline.kind == "action" else dataset.scales.projects
+        scale = dataset.scales.of(headline.kind)
         known = scale.keys
         if isinstance(headline.counts, str):
             return scale.flagged(headline.counts)
@@ -483,7 +481,7 @@ def _count(
         is_rated = rated[f"{which}_basis"] == "rated"
         numerator = int(rated.loc[is_rated, f"{which}_status"].isin(counted).sum())
         return numerator, met.denominator, met.left_out
-    scale = dataset.scales.actions if headline.kind == "action" else dataset.scales.projects
+    scale = dataset.scales.of(headline.kind)
     field = "status" if headline.kind == "action" else "rag"
     status = updates_for(dataset, headline.kind, q)[field]
     rated = status.isin(scale.rated_keys)
@@ -530,7 +528,7 @@ def _label(dataset: Dataset, headline: Headline, counted: tuple[str, ...]) -> st
         if at_or_above_target(framework, counted):
             return f"{plural} with an annual target forecast to achieve or exceed it"
         return f"{plural} with an annual target forecast to be rated {bands}"
-    scale = dataset.scales.actions if headline.kind == "action" else dataset.scales.projects
+    scale = dataset.scales.of(headline.kind)
     labels = join_words([scale.label(k).lower() for k in counted], "or")
     verb = "assessed as" if headline.kind == "action" else "rated"
     return f"{plural} {verb} {labels}"

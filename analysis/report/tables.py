@@ -194,10 +194,9 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
 def _not_rated_notes(dataset: Dataset, q: Quarter) -> dict[tuple[str, str], dict[str, int]]:
     """For each kind and theme, the items that need a note, by the words for why."""
     words = _settings(dataset.presentation)["not_rated"]
-    scales = {"action": dataset.scales.actions, "project": dataset.scales.projects}
     notes: dict[tuple[str, str], dict[str, int]] = {}
     for row in monitoring_notes(dataset, q).itertuples(index=False):
-        word = words.get(row.note) or scales[row.kind].label(row.note).lower()
+        word = words.get(row.note) or dataset.scales.of(row.kind).label(row.note).lower()
         bucket = notes.setdefault((row.kind, row.theme), {})
         bucket[word] = bucket.get(word, 0) + row.count
     return notes

@@ -162,7 +162,7 @@ def _quoted(labels: Sequence[str]) -> str:
 def _scale_sentence(row: Mapping[str, Any], counted, q: Quarter, dataset: Dataset) -> str:
     kind = str(row["kind"])
     words = dataset.presentation.kind(kind)
-    scale = dataset.scales.actions if kind == "action" else dataset.scales.projects
+    scale = dataset.scales.of(kind)
     counts = _counts(row, words)
     if kind == "action":
         labels = _quoted([scale.label(k).lower() for k in counted])
@@ -288,17 +288,13 @@ def completed_text(
 
 def completion_kinds(dataset: Dataset, kinds: Sequence[str] = ("action", "project")) -> list[str]:
     """The kinds among ``kinds`` the dataset holds whose scale flags a status completed."""
-    return [k for k in kinds if dataset.holds(k) and _scale(dataset, k).flagged("completed")]
-
-
-def _scale(dataset: Dataset, kind: str):
-    return dataset.scales.actions if kind == "action" else dataset.scales.projects
+    return [k for k in kinds if dataset.holds(k) and dataset.scales.of(k).flagged("completed")]
 
 
 def _completed(dataset: Dataset, q: Quarter, kinds: Sequence[str]) -> pd.DataFrame:
     frames = []
     for kind in kinds:
-        done = _scale(dataset, kind).flagged("completed")
+        done = dataset.scales.of(kind).flagged("completed")
         if not done:
             continue
         changes = status_changes(dataset, q, kind)
@@ -336,7 +332,7 @@ def improvements_text(dataset: Dataset, quarter: str | Quarter) -> str:
     ):
         if not dataset.holds(kind):
             continue
-        done = _scale(dataset, kind).flagged("completed") if kind != "measure" else ()
+        done = dataset.scales.of(kind).flagged("completed") if kind != "measure" else ()
         changes = status_changes(dataset, q, kind, field)
         frames.append(changes[(changes["change"] == "improved") & ~changes["current"].isin(done)])
     improved = _in_report_order(dataset, frames)
