@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.config.presentation import join_words
 from analysis.engine.summary import STATUS_COLUMNS
+from analysis.schema import KINDS
 
 if TYPE_CHECKING:
     from analysis.dataset.read import Dataset
@@ -45,24 +48,43 @@ FOLDER = "data"
 
 HEADLINE_COLUMNS = ("figure", "numerator", "denominator", "value", "previous_value")
 
-#: What each column of each extract means: the one place these words are written.
-COLUMN_MEANINGS: dict[str, dict[str, str]] = {
+#: What each column of each extract means: the one place these words are written. A
+#: meaning given kind by kind (a mapping) names only the kinds of item a dataset holds:
+#: its words follow the prefix, joined with "or".
+COLUMN_MEANINGS: dict[str, dict[str, str | tuple[str, dict[str, str]]]] = {
     "statuses.csv": {
-        "id": "the item's id in the plan, e.g. PL-M01",
-        "kind": "measure, action, project or risk",
+        "id": "the item's id in the plan",
+        "kind": ("", {k: k for k in KINDS}),
         "theme": "the theme the item sits under",
         "outcome": "the outcome the item sits under",
         "title": "the item's title",
-        "status": "its status this quarter: a measure's quarterly rating (or why it is not "
-        "rated, in brackets), an action's status, a project's RAG and DCA, or a risk's "
-        "score band",
+        "status": (
+            "its status this quarter: ",
+            {
+                "measure": "a measure's quarterly rating (or why it is not rated, in brackets)",
+                "action": "an action's status",
+                "project": "a project's RAG and DCA",
+                "risk": "a risk's score band",
+            },
+        ),
         "previous_status": "the same, last quarter (empty when there was no update)",
-        "value": "a measure's actual this quarter, or a risk's score (impact × likelihood)",
+        "value": (
+            "",
+            {
+                "measure": "a measure's actual this quarter",
+                "risk": "a risk's score (impact × likelihood)",
+            },
+        ),
         "target": "a measure's quarterly target",
         "relative_difference": "the signed difference from target a measure was rated on "
         "(positive is better)",
-        "direction_of_travel": "a measure's change since last quarter, or a risk's "
-        "movement on the register",
+        "direction_of_travel": (
+            "",
+            {
+                "measure": "a measure's change since last quarter",
+                "risk": "a risk's movement on the register",
+            },
+        ),
         "provenance": "where the update comes from: published, derived or assumed",
     },
     "headlines.csv": {
@@ -171,8 +193,9 @@ def extracts(dataset: Dataset, quarter: str | Quarter) -> dict[str, pd.DataFrame
     }
 
 
-def extract_columns(name: str) -> pd.DataFrame:
-    """The columns of one extract, in file order, with what each means.
+def extract_columns(name: str, kinds: Sequence[str] = tuple(KINDS)) -> pd.DataFrame:
+    """The columns of one extract, in file order, with what each means for a dataset
+    holding ``kinds`` of item.
 
     Raises
     ------
@@ -183,11 +206,20 @@ def extract_columns(name: str) -> pd.DataFrame:
     --------
     >>> extract_columns("headlines.csv").iloc[0].tolist()
     ['figure', "the headline figure's key, stable from quarter to quarter"]
+    >>> print(extract_columns("statuses.csv", ["action", "measure"]).iloc[5]["meaning"])
+    its status this quarter: an action's status or a measure's quarterly rating (or why it
+    is not rated, in brackets)
     """
     columns = {"statuses.csv": STATUS_COLUMNS, "headlines.csv": HEADLINE_COLUMNS}
     if name not in columns:
         raise KeyError(f"{name!r} is not an extract; the extracts are {', '.join(columns)}.")
-    meanings = COLUMN_MEANINGS[name]
-    return pd.DataFrame(
-        {"column": list(columns[name]), "meaning": [meanings[c] for c in columns[name]]}
-    )
+    meanings = [_meaning(COLUMN_MEANINGS[name][c], kinds) for c in columns[name]]
+    return pd.DataFrame({"column": list(columns[name]), "meaning": meanings})
+
+
+def _meaning(meaning: str | tuple[str, dict[str, str]], kinds: Sequence[str]) -> str:
+    if isinstance(meaning, str):
+        return meaning
+    prefix, by_kind = meaning
+    words = [by_kind[k] for k in kinds if k in by_kind]
+    return prefix + join_words(words, "or") if words else "empty"

@@ -966,8 +966,9 @@ def not_rated_table() -> GT:
 # Data
 
 
-def extract_columns_table(name: str) -> GT:
-    """The columns of a data extract (``statuses.csv``, ``headlines.csv``) and their meaning.
+def extract_columns_table(name: str, dataset: Dataset | None = None) -> GT:
+    """The columns of a data extract (``statuses.csv``, ``headlines.csv``) and their meaning,
+    for the kinds of item ``dataset`` holds (every kind when None).
 
     Examples
     --------
@@ -977,8 +978,15 @@ def extract_columns_table(name: str) -> GT:
     """
     from analysis.report.extracts import extract_columns
 
+    columns = extract_columns(name, dataset.kinds) if dataset else extract_columns(name)
+    presentation = dataset.presentation if dataset else None
     return (
-        _table(extract_columns(name), id=f"columns-{_slug(name)}", widths="extract_columns")
+        _table(
+            columns,
+            id=f"columns-{_slug(name)}",
+            widths="extract_columns",
+            presentation=presentation,
+        )
         .cols_label(column="Column", meaning="What it holds")
         .tab_source_note(name)
     )
