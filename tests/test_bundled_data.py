@@ -16,9 +16,11 @@ from analysis.engine.summary import (
     monitoring_counts,
     rated_measures,
 )
+from analysis.quarters import parse_quarter
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "derby-2021-22"
-Q2 = "2021-22-Q2"
+
+Q2 = parse_quarter("2021-22-Q2")
 THEMES = ["Our place", "Our people", "Our organisation"]
 
 

@@ -10,6 +10,7 @@ from synthetic import TABLES, write_synthetic
 
 from analysis.dataset.read import load_dataset
 from analysis.errors import ConfigError, WorkbookError
+from analysis.quarters import parse_quarter
 from analysis.report.charts import (
     PRESENTATION,
     Chart,
@@ -24,7 +25,7 @@ from analysis.report.charts import (
     write_svg,
 )
 
-Q1, Q2 = "2021-22-Q1", "2021-22-Q2"
+Q1, Q2 = parse_quarter("2021-22-Q1"), parse_quarter("2021-22-Q2")
 ANALYSIS_FUNCTION = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 
 
@@ -124,7 +125,7 @@ def test_action_status_chart_writes_every_status_word_and_count(charts, dataset)
 
 
 def test_action_status_chart_for_the_previous_quarter(dataset):
-    chart = action_status_chart(dataset, "Q1 2021/22")
+    chart = action_status_chart(dataset, parse_quarter("Q1 2021/22"))
     assert chart.alt.endswith(
         "Theme A: 1 on track, 1 some slippage. Theme B: 1 completed, 1 major slippage."
     )

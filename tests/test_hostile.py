@@ -23,9 +23,10 @@ from hostile import MARKERS, PAYLOADS, plant_corpus
 
 import analysis.pipeline.run as run_module
 from analysis.pipeline.run import run_report
+from analysis.quarters import parse_quarter
 
 PIPELINE = Path(__file__).resolve().parent / "fixtures" / "pipeline" / "dataset"
-Q2 = "2021-22-Q2"
+Q2 = parse_quarter("2021-22-Q2")
 #: Typst code in the corpus, which must be printed, not run.
 TYPST_CODE = ['#set page(fill: red) PWN32 #eval("1 + 1")', '#{ panic("PWN33") }']
 

@@ -20,6 +20,7 @@ from analysis.engine.ratings import (
     relative_difference,
 )
 from analysis.errors import DataError
+from analysis.quarters import parse_quarter
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frameworks"
 NAN = math.nan
@@ -435,7 +436,7 @@ def test_direction_of_travel_is_judged_by_polarity(now, before, polarity, judgem
             ("M1", "2021-22-Q2", now, polarity),
         ]
     )
-    travel = direction_of_travel(values, "2021-22-Q2")
+    travel = direction_of_travel(values, parse_quarter("2021-22-Q2"))
     assert travel.loc[0, "vs_previous_quarter"] == judgement
     assert travel.loc[0, "vs_last_year"] == judgement
 
@@ -448,7 +449,7 @@ def test_q1_is_compared_with_q4_of_the_year_before():
             ("M1", "2021-22-Q1", 4.0, "higher"),
         ]
     )
-    row = direction_of_travel(values, "Q1 2021/22").iloc[0]
+    row = direction_of_travel(values, parse_quarter("Q1 2021/22")).iloc[0]
     assert row["previous_quarter"] == "2020-21-Q4"
     assert row["previous_quarter_actual"] == 5.0
     assert row["vs_previous_quarter"] == "deteriorating"
@@ -459,7 +460,7 @@ def test_q1_is_compared_with_q4_of_the_year_before():
 
 def test_missing_earlier_quarters_are_not_comparable():
     values = _history([("M1", "2021-22-Q2", 4.0, "higher"), ("M2", "2021-22-Q3", 4.0, "higher")])
-    travel = direction_of_travel(values, "2021-22-Q2")
+    travel = direction_of_travel(values, parse_quarter("2021-22-Q2"))
     assert travel["measure_id"].tolist() == ["M1"]
     row = travel.iloc[0]
     assert row["previous_quarter"] == "2021-22-Q1"
@@ -482,7 +483,7 @@ ANNUAL = [
 @pytest.mark.parametrize(("earlier", "compared", "value"), ANNUAL)
 def test_annual_measures_compare_with_the_previous_year(earlier, compared, value):
     rows = [("A1", q, v, "higher") for q, v in earlier] + [("A1", "2021-22-Q4", 50.0, "higher")]
-    row = direction_of_travel(_history(rows, "annual"), "2021-22-Q4").iloc[0]
+    row = direction_of_travel(_history(rows, "annual"), parse_quarter("2021-22-Q4")).iloc[0]
     assert row["previous_quarter"] == compared
     assert row["last_year_quarter"] == compared
     assert _same(row["previous_quarter_actual"], value)
@@ -494,7 +495,7 @@ def test_annual_measures_compare_with_the_previous_year(earlier, compared, value
 
 def test_without_frequency_every_measure_is_quarterly():
     rows = [("A1", "2020-21-Q3", 40.0, "higher"), ("A1", "2021-22-Q4", 50.0, "higher")]
-    row = direction_of_travel(_history(rows, None), "2021-22-Q4").iloc[0]
+    row = direction_of_travel(_history(rows, None), parse_quarter("2021-22-Q4")).iloc[0]
     assert row["vs_previous_quarter"] == "not_comparable"
     assert row["last_year_quarter"] == "2020-21-Q4"
 
@@ -504,7 +505,7 @@ def test_direction_of_travel_accepts_any_quarter_spelling_and_keeps_input():
         [("M1", "2021/22 Q1", 4.0, "lower"), ("M1", "Q2 2021/22", 3.0, "lower")],
     )
     before = values.copy()
-    travel = direction_of_travel(values, "2021-22 Q2")
+    travel = direction_of_travel(values, parse_quarter("2021-22 Q2"))
     assert travel.loc[0, "vs_previous_quarter"] == "improving"
     assert_frame_equal(values, before)
     assert list(travel.columns) == [
@@ -521,16 +522,17 @@ def test_direction_of_travel_accepts_any_quarter_spelling_and_keeps_input():
 def test_direction_of_travel_rejects_duplicate_rows():
     values = _history([("M1", "2021-22-Q2", 4.0, "lower"), ("M1", "2021/22 Q2", 3.0, "lower")])
     with pytest.raises(DataError, match="more than one row"):
-        direction_of_travel(values, "2021-22-Q2")
+        direction_of_travel(values, parse_quarter("2021-22-Q2"))
 
 
 def test_direction_of_travel_needs_its_columns():
     values = _history([("M1", "2021-22-Q2", 4.0, "lower")]).drop(columns=["actual_state"])
     with pytest.raises(DataError, match="actual_state"):
-        direction_of_travel(values, "2021-22-Q2")
+        direction_of_travel(values, parse_quarter("2021-22-Q2"))
 
 
 def test_direction_of_travel_with_no_rows_in_the_quarter():
-    travel = direction_of_travel(_history([("M1", "2021-22-Q1", 4.0, "lower")]), "2021-22-Q2")
+    values = _history([("M1", "2021-22-Q1", 4.0, "lower")])
+    travel = direction_of_travel(values, parse_quarter("2021-22-Q2"))
     assert len(travel) == 0
     assert "vs_last_year" in travel.columns

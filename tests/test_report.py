@@ -24,11 +24,12 @@ import analysis.pipeline.run as run_module
 from analysis.dataset.read import BUNDLED_DATASET, load_dataset
 from analysis.engine.risks import risk_matrix, risk_register
 from analysis.pipeline.run import run_report
+from analysis.quarters import parse_quarter
 from analysis.report.chapters import FIGURE_METADATA
 from analysis.report.charts import measure_charts
 from analysis.report.extracts import HEADLINE_COLUMNS, STATUS_COLUMNS
 
-Q2 = "2021-22-Q2"
+Q2 = parse_quarter("2021-22-Q2")
 PIPELINE = Path(__file__).resolve().parent / "fixtures" / "pipeline" / "dataset"
 
 
@@ -394,7 +395,7 @@ def _plant(folder: Path, table: str, key: str, columns: tuple[str, ...]) -> None
     first = next(iter(rows[0]))
     planted = 0
     for row in rows:
-        if row[first] == key and row["quarter"] == Q2:
+        if row[first] == key and row["quarter"] == Q2.slug:
             row.update({c: HOSTILE for c in columns})
             planted += 1
     assert planted == 1, (table, key)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from analysis.engine.risks import movement_counts, risk_matrix, risk_register, risk_score
+from analysis.quarters import parse_quarter
 
-Q2 = "2021-22-Q2"
+Q2 = parse_quarter("2021-22-Q2")
 
 
 SCORE_CASES = [(1, 1, 1), (4, 4, 16), (4, 3, 12), (2, 3, 6), (1, 4, 4)]
@@ -39,7 +40,7 @@ def test_register_scores_and_movements(dataset):
 
 
 def test_register_movement_new_without_previous_update(dataset):
-    register = risk_register(dataset, "2021-22-Q1").set_index("risk_id")
+    register = risk_register(dataset, parse_quarter("2021-22-Q1")).set_index("risk_id")
     assert set(register["movement"]) == {"new"}
 
 

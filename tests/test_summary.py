@@ -18,8 +18,9 @@ from analysis.engine.summary import (
     rated_measures,
     status_changes,
 )
+from analysis.quarters import parse_quarter
 
-Q2 = "2021-22-Q2"
+Q2 = parse_quarter("2021-22-Q2")
 
 
 PERCENT_CASES = [
@@ -79,7 +80,7 @@ def test_headline_risk_counts(dataset):
 
 
 def test_headline_previous_value_missing_when_data_lacks_previous_quarter(dataset):
-    figures = headline_figures(dataset, "2021-22-Q1")
+    figures = headline_figures(dataset, parse_quarter("2021-22-Q1"))
     assert math.isnan(_figure(figures, "actions_on_track_or_completed")["previous_value"])
 
 
@@ -132,7 +133,7 @@ def test_status_changes_for_projects_and_measures(dataset):
 
 
 def test_status_changes_marks_removed_items(dataset):
-    back = status_changes(dataset, "2021-22-Q3", "action")
+    back = status_changes(dataset, parse_quarter("2021-22-Q3"), "action")
     assert set(back["change"]) == {"removed"}
 
 
@@ -188,7 +189,7 @@ def test_functions_do_not_change_the_dataset(dataset):
 def test_previous_value_only_where_last_quarter_holds_updates_of_that_kind(tmp_path):
     values = TABLES["measure_values"] + "M1,2020-21-Q4,90%,100%,100%,100%,,,,,,,published\n"
     data = load_dataset(write_synthetic(tmp_path / "d", measure_values=values))
-    figures = headline_figures(data, "2021-22-Q1").set_index("figure")
+    figures = headline_figures(data, parse_quarter("2021-22-Q1")).set_index("figure")
     assert figures.loc["measures_met_quarterly_target", "previous_value"] == 0.0  # M1 Amber
     assert math.isnan(figures.loc["strategic_risks", "previous_value"])
     assert math.isnan(figures.loc["actions_on_track_or_completed", "previous_value"])

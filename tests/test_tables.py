@@ -13,6 +13,7 @@ from synthetic import TABLES, write_synthetic
 
 from analysis.dataset.read import load_dataset
 from analysis.errors import DataError, WorkbookError
+from analysis.quarters import parse_quarter
 from analysis.report.chips import contrast_ratio
 from analysis.report.tables import (
     exceptions_table,
@@ -29,7 +30,7 @@ from analysis.report.tables import (
     theme_table,
 )
 
-Q2 = "2021-22-Q2"
+Q2 = parse_quarter("2021-22-Q2")
 
 
 class _Table(HTMLParser):
@@ -283,7 +284,7 @@ def test_exceptions_by_directorate_and_by_year_end_status(tmp_path):
         "M5,b1,8,Measure five,number,higher,quarterly,",
         "M5,b1,8,Measure five,number,higher,quarterly,Place",
     )
-    values = replace_cells(TABLES["measure_values"], {("M5", Q2): {"forecast": "40"}})
+    values = replace_cells(TABLES["measure_values"], {("M5", Q2.slug): {"forecast": "40"}})
     data = synthetic_with(tmp_path, measures=measures, measure_values=values)
     parsed = parse(exceptions_table(data, Q2))
     groups = [row[0] for row in parsed.body if len(row) == 1]
@@ -298,7 +299,7 @@ def test_exceptions_show_improvement_actions_and_intervention_sanitised(tmp_path
     values = replace_cells(
         TABLES["measure_values"],
         {
-            ("M2", Q2): {
+            ("M2", Q2.slug): {
                 "improvement_actions": "<p>Extra <i>clinics</i></p><script>x()</script>",
                 "intervention": '<a href="javascript:x()">Scrutiny</a> review in Q3',
             }
@@ -499,7 +500,7 @@ _LIVE_TAGS = {"script", "style", "iframe", "img", "a", "svg", "object", "embed",
 
 def _hostile_dataset(tmp_path, commentary: str, title: str = "<script>x()</script>Title"):
     def comment(table, key):
-        return replace_cells(table, {(key, Q2): {"commentary": commentary}})
+        return replace_cells(table, {(key, Q2.slug): {"commentary": commentary}})
 
     measures = replace_cells(TABLES["measures"], {("M2", ""): {"title": title}})
     return synthetic_with(
@@ -508,7 +509,7 @@ def _hostile_dataset(tmp_path, commentary: str, title: str = "<script>x()</scrip
         measure_values=replace_cells(
             TABLES["measure_values"],
             {
-                (key, Q2): {"commentary": commentary, "improvement_actions": commentary}
+                (key, Q2.slug): {"commentary": commentary, "improvement_actions": commentary}
                 for key in ("M2",)
             },
         ),

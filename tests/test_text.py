@@ -25,7 +25,7 @@ from analysis.report.text import (
     risk_changes_text,
 )
 
-Q1, Q2 = "2021-22-Q1", "2021-22-Q2"
+Q1, Q2 = parse_quarter("2021-22-Q1"), parse_quarter("2021-22-Q2")
 # What each figure of the synthetic dataset's (Derby City) presentation counts.
 COUNTED = {
     "actions_on_track_or_completed": ("action", "completed|on_track"),
@@ -192,7 +192,7 @@ def test_first_quarter_has_no_comparison(dataset):
 
 
 def test_completed_lists_actions_and_projects_newly_completed(tmp_path):
-    updates = replace_cells(TABLES["action_updates"], {("A1", Q2): {"status": "Completed"}})
+    updates = replace_cells(TABLES["action_updates"], {("A1", Q2.slug): {"status": "Completed"}})
     data = synthetic_with(tmp_path, action_updates=updates)
     assert completed_text(data, Q2) == (
         "One priority action was assessed as 'completed' during quarter two:\n\n- Action one (A1)"
@@ -206,7 +206,7 @@ def test_completed_lists_actions_and_projects_newly_completed(tmp_path):
 
 
 def test_completed_when_nothing_was(tmp_path):
-    updates = replace_cells(TABLES["project_updates"], {("P3", Q2): {"rag": "Green"}})
+    updates = replace_cells(TABLES["project_updates"], {("P3", Q2.slug): {"rag": "Green"}})
     data = synthetic_with(tmp_path, project_updates=updates)
     assert completed_text(data, Q2, kinds=("action", "project")) == (
         "No item was completed during quarter two."
@@ -227,7 +227,7 @@ def test_improvements_with_from_and_to(dataset):
 def test_priorities_mark_and_explain_declines(tmp_path):
     updates = replace_cells(
         TABLES["action_updates"],
-        {("A5", Q2): {"status": "Some slippage"}, ("A3", Q2): {"status": "Some slippage"}},
+        {("A5", Q2.slug): {"status": "Some slippage"}, ("A3", Q2.slug): {"status": "Some slippage"}},
     )
     data = synthetic_with(tmp_path, action_updates=updates)
     assert priorities_text(data, Q2) == (
@@ -241,7 +241,7 @@ def test_priorities_mark_and_explain_declines(tmp_path):
 
 
 def test_priorities_without_declines_have_no_mark(tmp_path):
-    updates = replace_cells(TABLES["action_updates"], {("A2", Q2): {"status": "On track"}})
+    updates = replace_cells(TABLES["action_updates"], {("A2", Q2.slug): {"status": "On track"}})
     text = priorities_text(synthetic_with(tmp_path, action_updates=updates), Q2)
     assert "\\*" not in text
     assert text.count("- None this quarter.") == 2
@@ -270,7 +270,7 @@ def test_risks_are_not_new_just_because_there_is_no_previous_quarter(dataset):
 def test_redefined_and_closed_risks(tmp_path):
     updates = replace_cells(
         TABLES["risk_updates"],
-        {("R1", Q2): {"movement": "redefined"}, ("R3", Q2): {"movement": "closed"}},
+        {("R1", Q2.slug): {"movement": "redefined"}, ("R3", Q2.slug): {"movement": "closed"}},
     )
     text = risk_changes_text(synthetic_with(tmp_path, risk_updates=updates), Q2)
     assert "Redefined:\n\n- R1 Risk one" in text
@@ -283,7 +283,7 @@ HOSTILE_TITLES = ["<script>alert(1)</script>", "**bold** [link](javascript:x)", 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
 def test_text_from_the_data_is_escaped_for_markdown(tmp_path, title):
     actions = replace_cells(TABLES["actions"], {("A2", ""): {"title": title}})
-    amendments = replace_cells(TABLES["amendments"], {("AM1", Q2): {"description": title}})
+    amendments = replace_cells(TABLES["amendments"], {("AM1", Q2.slug): {"description": title}})
     data = synthetic_with(tmp_path, actions=actions, amendments=amendments)
     for text in (priorities_text(data, Q2), amendments_text(data, Q2)):
         # every "<" and "[" is escaped: no raw HTML, no link; the title's stars are text

@@ -14,10 +14,11 @@ from analysis.dataset.read import load_dataset, validate_dataset
 from analysis.dataset.validate import Problem, format_problems
 from analysis.dataset.values import dataset_value_states, parse_value, value_note
 from analysis.engine.summary import rated_measures
+from analysis.quarters import parse_quarter
 from analysis.report.tables import exceptions_table, theme_table, value_state_table
 from analysis.schema import VALUE_STATES
 
-Q2 = "2021-22-Q2"
+Q2 = parse_quarter("2021-22-Q2")
 OWN_WORDS = "value_states:\n  No survey in 2020-21: not_measured\n  awaiting data: due_later\n"
 
 
@@ -52,8 +53,8 @@ def test_own_words_are_accepted_and_mean_their_state(dataset_copy):
     )
     assert validate_dataset(folder) == []
     values = load_dataset(folder)["measure_values"].set_index(["measure_id", "quarter"])
-    assert values.at[("M3", Q2), "actual_state"] == "not_measured"
-    assert math.isnan(values.at[("M3", Q2), "actual"])
+    assert values.at[("M3", Q2.slug), "actual_state"] == "not_measured"
+    assert math.isnan(values.at[("M3", Q2.slug), "actual"])
     assert values.at[("M4", "2021-22-Q1"), "forecast_state"] == "due_later"
 
 
@@ -183,7 +184,7 @@ def test_a_state_word_is_not_a_note():
 def noted_dataset(tmp_path: Path, m1: str = "110% (provisional)", m2: str = "105 (Q3 data)"):
     values = replace_cells(
         TABLES["measure_values"],
-        {("M1", Q2): {"actual": m1}, ("M2", Q2): {"actual": m2, "forecast": "120 (estimate)"}},
+        {("M1", Q2.slug): {"actual": m1}, ("M2", Q2.slug): {"actual": m2, "forecast": "120 (estimate)"}},
     )
     return load_dataset(write_synthetic(tmp_path / "d", measure_values=values))
 
@@ -196,9 +197,9 @@ def test_a_value_with_a_note_is_rated_on_its_number(tmp_path, dataset):
     for column in ("actual", "quarterly_status", "quarterly_d", "year_end_status"):
         assert rated[column].equals(plain[column]), column
     values = data["measure_values"].set_index(["measure_id", "quarter"])
-    assert values.at[("M1", Q2), "actual_note"] == "provisional"
+    assert values.at[("M1", Q2.slug), "actual_note"] == "provisional"
     assert values.at[("M1", "2021-22-Q1"), "actual_note"] == ""
-    assert values.at[("M2", Q2), "forecast_note"] == "estimate"
+    assert values.at[("M2", Q2.slug), "forecast_note"] == "estimate"
     assert "quarterly_target_note" not in values.columns  # no note in that column
 
 

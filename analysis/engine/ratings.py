@@ -388,7 +388,7 @@ _TRAVEL_COLUMNS = [
 ]
 
 
-def direction_of_travel(values: pd.DataFrame, quarter: str | Quarter) -> pd.DataFrame:
+def direction_of_travel(values: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     """Each measure's change against the previous quarter and the same quarter last year.
 
     A change is judged by polarity: ``improving``, ``deteriorating`` or ``no_change``
@@ -427,13 +427,12 @@ def direction_of_travel(values: pd.DataFrame, quarter: str | Quarter) -> pd.Data
     ...     "actual": [12.0, 9.0, 10.0, 50.0, 55.0],
     ...     "actual_state": ["value"] * 5,
     ... })
-    >>> travel = direction_of_travel(values, "2021-22 Q2")
+    >>> travel = direction_of_travel(values, parse_quarter("2021-22 Q2"))
     >>> travel[["measure_id", "vs_previous_quarter", "vs_last_year", "last_year_quarter"]]
       measure_id vs_previous_quarter   vs_last_year last_year_quarter
     0         M1       deteriorating      improving        2020-21-Q2
     1         A1           improving      improving        2020-21-Q4
     """
-    q = parse_quarter(quarter)
     needed = ("measure_id", "quarter", "polarity", "actual", "actual_state")
     missing = [c for c in needed if c not in values.columns]
     if missing:
@@ -452,15 +451,15 @@ def direction_of_travel(values: pd.DataFrame, quarter: str | Quarter) -> pd.Data
     frequency = values["frequency"] if "frequency" in values.columns else None
     rows = []
     for i, (measure, slug) in enumerate(keys):
-        if slug != q.slug:
+        if slug != quarter.slug:
             continue
         polarity = values["polarity"].iat[i]
         current = actuals.get((measure, slug), math.nan)
         if frequency is not None and frequency.iat[i] == "annual":
-            earlier = _latest_in_year(actuals, measure, q.start_year - 1)
+            earlier = _latest_in_year(actuals, measure, quarter.start_year - 1)
             previous = last_year = earlier
         else:
-            previous, last_year = q.previous.slug, q.same_quarter_last_year.slug
+            previous, last_year = quarter.previous.slug, quarter.same_quarter_last_year.slug
         row: dict[str, object] = {"measure_id": measure}
         for compared, col_q, col_a, col_vs in (
             (previous, "previous_quarter", "previous_quarter_actual", "vs_previous_quarter"),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.engine.items import list_items, updates_for
-from analysis.quarters import Quarter, parse_quarter
+from analysis.quarters import Quarter
 
 if TYPE_CHECKING:
     from analysis.config.scales import RiskScale
@@ -61,7 +61,7 @@ def risk_score(impact: int, likelihood: int) -> int:
     return int(impact) * int(likelihood)
 
 
-def risk_register(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+def risk_register(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """Every risk with an update this quarter, its score and how it moved.
 
     ``movement`` is the register change recorded in the data (``new``,
@@ -82,7 +82,7 @@ def risk_register(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> register = risk_register(data, "2021-22 Q2")
+    >>> register = risk_register(data, parse_quarter("2021-22 Q2"))
     >>> register[["risk_id", "score", "previous_score", "movement", "on_register"]]
       risk_id  score  previous_score      movement  on_register
     0      R1     12               9     increased         True
@@ -90,10 +90,9 @@ def risk_register(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     2      R3      4               4     unchanged         True
     3      R4      6               6  de-escalated        False
     """
-    q = parse_quarter(quarter)
     scale = dataset.scales.risks
-    now = updates_for(dataset, "risk", q)
-    before = updates_for(dataset, "risk", q.previous).set_index("id")
+    now = updates_for(dataset, "risk", quarter)
+    before = updates_for(dataset, "risk", quarter.previous).set_index("id")
     items = list_items(dataset)
     items = items[items["kind"] == "risk"]
     types = dataset["risks"].set_index("risk_id")["risk_type"]
@@ -161,7 +160,8 @@ def risk_matrix(register: pd.DataFrame, risk_type: str, scale: RiskScale) -> pd.
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> matrix = risk_matrix(risk_register(data, "2021-22 Q2"), "threat", data.scales.risks)
+    >>> register = risk_register(data, parse_quarter("2021-22 Q2"))
+    >>> matrix = risk_matrix(register, "threat", data.scales.risks)
     >>> matrix[matrix["count"] > 0][["impact_label", "likelihood_label", "score", "band", "count"]]
       impact_label likelihood_label  score  band  count
     2    Very high         Probable     12  High      1
@@ -205,7 +205,7 @@ def movement_counts(register: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> movement_counts(risk_register(data, "2021-22 Q2"))
+    >>> movement_counts(risk_register(data, parse_quarter("2021-22 Q2")))
            movement  count
     0  de-escalated      1
     1     escalated      1

@@ -19,7 +19,7 @@ from analysis.engine.items import list_items, theme_names, updates_for
 from analysis.engine.ratings import count_met, direction_of_travel, rate_measures
 from analysis.engine.risks import risk_register
 from analysis.errors import ConfigError
-from analysis.quarters import Quarter, parse_quarter
+from analysis.quarters import Quarter
 from analysis.schema import KINDS, VOCABULARIES
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def percent(numerator: int, denominator: int) -> float:
     return float(math.floor(100 * numerator / denominator + 0.5))
 
 
-def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+def monitoring_counts(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """How many items of each kind the dataset holds are monitored in each theme.
 
     An item is monitored when it has an update for the quarter; a risk no longer on the
@@ -74,7 +74,7 @@ def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> counts = monitoring_counts(data, "2021-22 Q2")
+    >>> counts = monitoring_counts(data, parse_quarter("2021-22 Q2"))
     >>> counts[["kind", "theme", "count", "not_rated", "in_closure"]].head(4)
           kind    theme  count  not_rated  in_closure
     0   action  Theme A      2          0           0
@@ -82,12 +82,11 @@ def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     2  project  Theme A      1          0           1
     3  project  Theme B      2          1           0
     """
-    q = parse_quarter(quarter)
-    notes = monitoring_notes(dataset, q)
+    notes = monitoring_notes(dataset, quarter)
     rows = []
     for kind in dataset.kinds:
         label = dataset.presentation.kind(kind).heading
-        monitored = _monitored(dataset, kind, q)
+        monitored = _monitored(dataset, kind, quarter)
         for theme in theme_names(dataset):
             mine = notes[(notes["kind"] == kind) & (notes["theme"] == theme)]
             rows.append(
@@ -103,7 +102,7 @@ def monitoring_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def monitoring_notes(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+def monitoring_notes(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """Why some monitored items need a note: not rated this quarter, or in closure.
 
     Returns
@@ -117,19 +116,18 @@ def monitoring_notes(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> monitoring_notes(data, "2021-22 Q2")
+    >>> monitoring_notes(data, parse_quarter("2021-22 Q2"))
           kind    theme          note  count
     0   action  Theme B  not_assessed      1
     1  project  Theme A       closure      1
     2  project  Theme B     completed      1
     """
-    q = parse_quarter(quarter)
     rows = []
     for kind, field in (("action", "status"), ("project", "rag")):
         if not dataset.holds(kind):
             continue
         scale = dataset.scales.of(kind)
-        monitored = _monitored(dataset, kind, q)
+        monitored = _monitored(dataset, kind, quarter)
         notes = monitored[field].where(~monitored[field].isin(scale.rated_keys))
         if kind == "project":
             notes = notes.where(notes.notna() | (monitored["stage"] != "closure"), "closure")
@@ -149,7 +147,7 @@ def _monitored(dataset: Dataset, kind: str, q: Quarter) -> pd.DataFrame:
     return updates.merge(items.loc[items["kind"] == kind, ["id", "theme"]], on="id", how="left")
 
 
-def action_status_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+def action_status_counts(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """The assessment of progress: actions by status and theme, with totals.
 
     Returns
@@ -163,7 +161,7 @@ def action_status_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFra
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> action_status_counts(data, "2021-22 Q2")
+    >>> action_status_counts(data, parse_quarter("2021-22 Q2"))
                status           label  Theme A  Theme B  Total
     0       completed       Completed        0        1      1
     1        on_track        On track        1        1      2
@@ -171,12 +169,11 @@ def action_status_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFra
     3  major_slippage  Major slippage        1        0      1
     4    not_assessed    Not assessed        0        1      1
     """
-    q = parse_quarter(quarter)
     themes = theme_names(dataset)
     if not dataset.holds("action"):
         return pd.DataFrame(columns=["status", "label", *themes, "Total"])
     scale = dataset.scales.actions
-    merged = updates_for(dataset, "action", q).merge(
+    merged = updates_for(dataset, "action", quarter).merge(
         list_items(dataset)[["id", "theme"]], on="id", how="left"
     )
     counts = pd.crosstab(merged["status"], merged["theme"])
@@ -195,7 +192,7 @@ def action_status_counts(dataset: Dataset, quarter: str | Quarter) -> pd.DataFra
     return pd.DataFrame(rows, columns=["status", "label", *themes, "Total"])
 
 
-def rated_measures(dataset: Dataset, quarter: str | Quarter | None = None) -> pd.DataFrame:
+def rated_measures(dataset: Dataset, quarter: Quarter | None = None) -> pd.DataFrame:
     """Measure values joined to their measures and rated under the dataset's framework.
 
     Parameters
@@ -213,7 +210,7 @@ def rated_measures(dataset: Dataset, quarter: str | Quarter | None = None) -> pd
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> rated = rated_measures(data, "2021-22 Q2")
+    >>> rated = rated_measures(data, parse_quarter("2021-22 Q2"))
     >>> rated[["measure_id", "quarterly_d", "quarterly_status", "quarterly_basis"]]
       measure_id  quarterly_d quarterly_status   quarterly_basis
     0         M1         0.10             blue             rated
@@ -227,7 +224,7 @@ def rated_measures(dataset: Dataset, quarter: str | Quarter | None = None) -> pd
     ]
     values = dataset["measure_values"]
     if quarter is not None:
-        values = values[values["quarter"] == parse_quarter(quarter).slug]
+        values = values[values["quarter"] == quarter.slug]
     joined = values.merge(measures, on="measure_id", how="left")
     return rate_measures(joined, dataset.framework)
 
@@ -248,7 +245,7 @@ _CHANGE_COLUMNS = [
 
 
 def status_changes(
-    dataset: Dataset, quarter: str | Quarter, kind: str, field: str | None = None
+    dataset: Dataset, quarter: Quarter, kind: str, field: str | None = None
 ) -> pd.DataFrame:
     """How each item's status moved between the previous quarter and this one.
 
@@ -272,7 +269,7 @@ def status_changes(
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> changes = status_changes(data, "2021-22 Q2", "action")
+    >>> changes = status_changes(data, parse_quarter("2021-22 Q2"), "action")
     >>> changes[["id", "previous_label", "current_label", "change"]]
        id  previous_label   current_label     change
     0  A1   Some slippage        On track   improved
@@ -281,12 +278,11 @@ def status_changes(
     3  A4             NaN    Not assessed        new
     4  A5  Major slippage        On track   improved
     """
-    q = parse_quarter(quarter)
     if not dataset.holds(kind):
         return pd.DataFrame(columns=_CHANGE_COLUMNS)
     statuses, field, rank, label = _status_source(dataset, kind, field)
-    now = statuses.get(q.slug, {})
-    before = statuses.get(q.previous.slug, {})
+    now = statuses.get(quarter.slug, {})
+    before = statuses.get(quarter.previous.slug, {})
     items = list_items(dataset)
     items = items[items["kind"] == kind]
     rows = []
@@ -375,7 +371,7 @@ _FIGURE_COLUMNS = [
 ]
 
 
-def headline_figures(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+def headline_figures(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """The report's headline figures for a quarter, each with its arithmetic.
 
     Which figures there are, and what each counts, is the ``headlines`` setting of the
@@ -397,25 +393,24 @@ def headline_figures(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> figures = headline_figures(data, "2021-22 Q2").set_index("figure")
+    >>> figures = headline_figures(data, parse_quarter("2021-22 Q2")).set_index("figure")
     >>> row = figures.loc["actions_on_track_or_completed"]
     >>> [float(row[c]) for c in ("numerator", "denominator", "value", "previous_value")]
     [3.0, 4.0, 75.0, 50.0]
     >>> row["label"], row["counted"]
     ('Priority actions assessed as on track or completed', 'completed|on_track')
     """
-    q = parse_quarter(quarter)
     rows = []
     for headline in dataset.presentation.headlines:
         if not dataset.holds(headline.kind):
             continue
         counted = counted_keys(dataset, headline)
-        num, den, left_out = _count(dataset, headline, counted, q)
+        num, den, left_out = _count(dataset, headline, counted, quarter)
         percent_unit = headline.unit == "percent"
         value = percent(num, den) if percent_unit else float(num)
         previous = math.nan
-        if not updates_for(dataset, headline.kind, q.previous).empty:
-            p_num, p_den, _ = _count(dataset, headline, counted, q.previous)
+        if not updates_for(dataset, headline.kind, quarter.previous).empty:
+            p_num, p_den, _ = _count(dataset, headline, counted, quarter.previous)
             previous = percent(p_num, p_den) if percent_unit else float(p_num)
         rows.append(
             {
@@ -550,7 +545,7 @@ STATUS_COLUMNS = (
 )
 
 
-def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
+def item_statuses(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """One row per item with an update this quarter: its status now and last quarter.
 
     What the columns hold by kind:
@@ -570,14 +565,14 @@ def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> data = synthetic_dataset()
-    >>> item_statuses(data, "2021-22 Q2")[["id", "kind", "status", "previous_status"]].head(4)
+    >>> statuses = item_statuses(data, parse_quarter("2021-22 Q2"))
+    >>> statuses[["id", "kind", "status", "previous_status"]].head(4)
        id     kind            status         previous_status
     0  A1   action          On track           Some slippage
     1  A2   action    Major slippage                On track
     2  P1  project  Green; DCA Green  Amber/Green; DCA Green
     3  M1  measure              Blue                   Green
     """
-    q = parse_quarter(quarter)
     items = list_items(dataset).set_index(["kind", "id"])
     builders = {
         "measure": _measure_rows,
@@ -586,7 +581,10 @@ def item_statuses(dataset: Dataset, quarter: str | Quarter) -> pd.DataFrame:
         "risk": _risk_rows,
     }
     rows = [
-        row for kind, build in builders.items() if dataset.holds(kind) for row in build(dataset, q)
+        row
+        for kind, build in builders.items()
+        if dataset.holds(kind)
+        for row in build(dataset, quarter)
     ]
     frame = pd.DataFrame(rows)
     if frame.empty:

@@ -29,6 +29,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.errors import RunError, WorkbookError
 from analysis.pipeline.execute import (
@@ -60,6 +61,9 @@ from analysis.pipeline.render import (
 )
 from analysis.quarters import Quarter, parse_quarter
 from analysis.report.chapters import report_features
+
+if TYPE_CHECKING:
+    from analysis.dataset.read import Dataset
 
 __all__ = ["DEFAULT_OUT", "RunResult", "parse_formats", "run_report", "register", "main"]
 
@@ -227,7 +231,7 @@ def run_report(
                 ) from None
         _record_published_folder(notebooks, report, out_dir / slug)
         with _stage("extracts", stages, progress):
-            resources = _write_extracts(data, slug, report / "data")
+            resources = _write_extracts(data, q, report / "data")
         outputs = ["notebooks", "data"]
         warnings: list[dict[str, object]] = []
         if quarto is not None:
@@ -364,14 +368,11 @@ def _check_formats_made(book: Path, formats: Sequence[str], target: Path) -> Non
         )
 
 
-def _write_extracts(data: object, slug: str, folder: Path) -> list[Path]:
+def _write_extracts(data: Dataset, quarter: Quarter, folder: Path) -> list[Path]:
     from analysis.report.extracts import extracts, write_extract
 
     folder.mkdir(parents=True, exist_ok=True)
-    return [
-        write_extract(frame, folder / name)
-        for name, frame in extracts(data, slug).items()  # type: ignore[arg-type]
-    ]
+    return [write_extract(frame, folder / name) for name, frame in extracts(data, quarter).items()]
 
 
 def _write_manifest(

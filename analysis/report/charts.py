@@ -440,7 +440,7 @@ def _capital(words: str) -> str:
 
 
 def action_status_chart(
-    dataset: Dataset, quarter: str | Quarter, style: ChartStyle | None = None
+    dataset: Dataset, quarter: Quarter, style: ChartStyle | None = None
 ) -> Chart:
     """The status mix of actions in each theme: a bar per status, by theme.
 
@@ -448,10 +448,9 @@ def action_status_chart(
     and words those of the action scale. Each bar carries its count, and its status
     word is written beside it, so colour is never the only carrier.
     """
-    q = parse_quarter(quarter)
     scale = dataset.scales.actions
     plural = dataset.presentation.kind("action").plural
-    wide = action_status_counts(dataset, q)
+    wide = action_status_counts(dataset, quarter)
     themes = theme_names(dataset)
     counts = wide.melt(
         id_vars=["status", "label"], value_vars=themes, var_name="theme", value_name="count"
@@ -463,8 +462,9 @@ def action_status_chart(
         colours,
         legend=scale.title,
         noun=plural,
-        caption=f"{_capital(plural)} by status and theme, {q.short_label}",
-        alt_start=f"Bar chart of {plural} by status for each theme at the {q.period_end_words}.",
+        caption=f"{_capital(plural)} by status and theme, {quarter.short_label}",
+        alt_start=f"Bar chart of {plural} by status for each theme at the "
+        f"{quarter.period_end_words}.",
         label="fig-action-status",
         style=style or load_chart_style(dataset.presentation),
     )
@@ -472,7 +472,7 @@ def action_status_chart(
 
 def project_status_chart(
     dataset: Dataset,
-    quarter: str | Quarter,
+    quarter: Quarter,
     field: str = "rag",
     style: ChartStyle | None = None,
 ) -> Chart:
@@ -488,11 +488,10 @@ def project_status_chart(
     """
     if field not in ("rag", "dca"):
         raise WorkbookError(f"A project chart shows 'rag' or 'dca', not {field!r}.")
-    q = parse_quarter(quarter)
     scale = dataset.scales.projects
     plural = dataset.presentation.kind("project").plural
     themes = theme_names(dataset)
-    updates = updates_for(dataset, "project", q).merge(
+    updates = updates_for(dataset, "project", quarter).merge(
         list_items(dataset)[["id", "theme"]], on="id", how="left"
     )
     rows = []
@@ -514,26 +513,26 @@ def project_status_chart(
         colours,
         legend="RAG" if field == "rag" else "DCA",
         noun=plural,
-        caption=f"{_capital(plural)} by {words} and theme, {q.short_label}",
-        alt_start=f"Bar chart of {plural} by {words} for each theme at the {q.period_end_words}.",
+        caption=f"{_capital(plural)} by {words} and theme, {quarter.short_label}",
+        alt_start=f"Bar chart of {plural} by {words} for each theme at the "
+        f"{quarter.period_end_words}.",
         label=f"fig-project-{field}",
         style=style or load_chart_style(dataset.presentation),
     )
 
 
 def measure_status_chart(
-    dataset: Dataset, quarter: str | Quarter, style: ChartStyle | None = None
+    dataset: Dataset, quarter: Quarter, style: ChartStyle | None = None
 ) -> Chart:
     """Measures by their quarterly rating (the framework's bands), by theme.
 
     Ratings are those of :func:`analysis.engine.summary.rated_measures`; measures that are not
     rated this quarter are not drawn, and the alt text says how many were left out.
     """
-    q = parse_quarter(quarter)
     framework = dataset.framework
     themes = theme_names(dataset)
     items = list_items(dataset)
-    rated = rated_measures(dataset, q).merge(
+    rated = rated_measures(dataset, quarter).merge(
         items.loc[items["kind"] == "measure", ["id", "theme"]],
         left_on="measure_id",
         right_on="id",
@@ -565,10 +564,10 @@ def measure_status_chart(
         legend="Rating",
         noun=dataset.presentation.kind("measure").plural,
         caption=f"{_capital(dataset.presentation.kind('measure').plural)} by quarterly rating "
-        f"and theme, {q.short_label}",
+        f"and theme, {quarter.short_label}",
         alt_start=f"Bar chart of {dataset.presentation.kind('measure').plural} by their rating "
         "against the quarterly target for "
-        f"each theme at the {q.period_end_words}.",
+        f"each theme at the {quarter.period_end_words}.",
         label="fig-measure-status",
         style=style or load_chart_style(dataset.presentation),
         left_out=left_out,
@@ -629,19 +628,16 @@ def _status_mix_chart(
 # --------------------------------------------------------------------- headline figures
 
 
-def headline_chart(
-    dataset: Dataset, quarter: str | Quarter, style: ChartStyle | None = None
-) -> Chart:
+def headline_chart(dataset: Dataset, quarter: Quarter, style: ChartStyle | None = None) -> Chart:
     """The headline percentages this quarter beside last quarter's, where the data holds them.
 
     Figures are those of :func:`analysis.engine.summary.headline_figures`; a figure with no
     denominator (nothing rated) is left out. Colours come from the categorical palette.
     """
-    q = parse_quarter(quarter)
     style = style or load_chart_style(dataset.presentation)
-    figures = headline_figures(dataset, q)
+    figures = headline_figures(dataset, quarter)
     figures = figures[(figures["unit"] == "percent") & figures["value"].notna()]
-    now, before = q.short_label, q.previous.short_label
+    now, before = quarter.short_label, quarter.previous.short_label
     rows = []
     for f in figures.itertuples(index=False):
         name = "\n".join(textwrap.wrap(_plain(f.label), 32))
@@ -673,15 +669,20 @@ def headline_chart(
     for f in figures.itertuples(index=False):
         sentence = f"{f.label}: {f.value:.0f}% ({int(f.numerator)} of {int(f.denominator)})"
         if not math.isnan(f.previous_value):
-            sentence += f", against {f.previous_value:.0f}% at the {q.previous.period_end_words}"
+            sentence += (
+                f", against {f.previous_value:.0f}% at the {quarter.previous.period_end_words}"
+            )
         parts.append(sentence + ".")
     comparison = (
-        f", beside the {q.previous.period_end_words}"
+        f", beside the {quarter.previous.period_end_words}"
         if figures["previous_value"].notna().any()
         else ""
     )
     alt = " ".join(
-        [f"Bar chart of the headline percentages at the {q.period_end_words}{comparison}.", *parts]
+        [
+            f"Bar chart of the headline percentages at the {quarter.period_end_words}{comparison}.",
+            *parts,
+        ]
     )
     if figures.empty:
         alt += " No headline percentage could be calculated."
@@ -696,7 +697,7 @@ def headline_chart(
 def measure_chart(
     dataset: Dataset,
     measure_id: str,
-    quarter: str | Quarter,
+    quarter: Quarter,
     style: ChartStyle | None = None,
 ) -> Chart:
     """One measure's actual by quarter, up to ``quarter``, against its quarterly target.
@@ -711,25 +712,24 @@ def measure_chart(
         If there is no such measure, or it has numeric actuals in fewer than two
         quarters up to ``quarter`` (nothing to chart over time).
     """
-    q = parse_quarter(quarter)
     measures = dataset["measures"]
     if measure_id not in set(measures["measure_id"]):
         raise WorkbookError(f"There is no measure {measure_id!r} in the dataset {dataset.name}.")
-    history = _history(rated_measures(dataset), q)
+    history = _history(rated_measures(dataset), quarter)
     rows = history[history["measure_id"] == measure_id]
     if int((rows["actual_state"] == STATE_VALUE).sum()) < 2:
         raise WorkbookError(
             f"Measure {measure_id} has a numeric actual in fewer than two quarters up to "
-            f"{q.short_label}, so there is nothing to chart over time."
+            f"{quarter.short_label}, so there is nothing to chart over time."
         )
     return _measure_chart(
-        rows, q, style or load_chart_style(dataset.presentation), dataset.framework
+        rows, quarter, style or load_chart_style(dataset.presentation), dataset.framework
     )
 
 
 def measure_charts(
     dataset: Dataset,
-    quarter: str | Quarter,
+    quarter: Quarter,
     theme: str | None = None,
     style: ChartStyle | None = None,
 ) -> list[Chart]:
@@ -748,7 +748,6 @@ def measure_charts(
     WorkbookError
         If ``theme`` names no theme of the dataset.
     """
-    q = parse_quarter(quarter)
     style = style or load_chart_style(dataset.presentation)
     items = list_items(dataset)
     items = items[items["kind"] == "measure"]
@@ -759,13 +758,13 @@ def measure_charts(
             known = ", ".join(f"{i} ({n})" for i, n in pairs)
             raise WorkbookError(f"There is no theme {theme!r}; the themes are: {known}.")
         items = items[(items["theme_id"] == theme) | (items["theme"] == theme)]
-    history = _history(rated_measures(dataset), q)
+    history = _history(rated_measures(dataset), quarter)
     charts = []
     for measure_id in items["id"]:
         rows = history[history["measure_id"] == measure_id]
-        reported = (rows["quarter"] == q.slug).any()
+        reported = (rows["quarter"] == quarter.slug).any()
         if reported and int((rows["actual_state"] == STATE_VALUE).sum()) >= 2:
-            charts.append(_measure_chart(rows, q, style, dataset.framework))
+            charts.append(_measure_chart(rows, quarter, style, dataset.framework))
     return charts
 
 
@@ -931,7 +930,7 @@ def _quarters_between(first: str, last: str) -> list[str]:
 
     Examples
     --------
-    >>> _quarters_between("2020-21-Q4", "2021-22-Q2")
+    >>> _quarters_between("2020-21-Q4", parse_quarter("2021-22-Q2"))
     ['Q4 2020/21', 'Q1 2021/22', 'Q2 2021/22']
     """
     q, end = parse_quarter(first), parse_quarter(last)

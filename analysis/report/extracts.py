@@ -177,7 +177,7 @@ def headline_extract(figures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def extracts(dataset: Dataset, quarter: str | Quarter) -> dict[str, pd.DataFrame]:
+def extracts(dataset: Dataset, quarter: Quarter) -> dict[str, pd.DataFrame]:
     """Both extracts for a quarter, keyed by file name.
 
     Returns

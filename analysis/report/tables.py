@@ -149,7 +149,7 @@ def format_value(value: object, unit: str, state: str = STATE_VALUE, note: objec
 # Key highlights
 
 
-def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
+def monitoring_table(dataset: Dataset, quarter: Quarter) -> GT:
     """How many items of each kind are monitored in each theme, with totals.
 
     Where some of the items counted carry no rating this quarter, the count says why,
@@ -161,14 +161,13 @@ def monitoring_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> html = monitoring_table(data, "2021-22 Q2").as_raw_html()
+    >>> html = monitoring_table(data, parse_quarter("2021-22 Q2")).as_raw_html()
     >>> "1 (1 in closure)" in html and "Priority projects" in html
     True
     """
-    q = parse_quarter(quarter)
-    counts = monitoring_counts(dataset, q)
+    counts = monitoring_counts(dataset, quarter)
     themes = theme_names(dataset)
-    notes = _not_rated_notes(dataset, q)
+    notes = _not_rated_notes(dataset, quarter)
     rows = []
     for kind in dataset.kinds:
         label = dataset.presentation.kind(kind).heading
@@ -208,7 +207,7 @@ def _count_with_notes(count: int, notes: Mapping[str, int]) -> str:
     return f"{count} ({', '.join(f'{n} {word}' for word, n in notes.items())})"
 
 
-def progress_table(dataset: Dataset, quarter: str | Quarter) -> GT:
+def progress_table(dataset: Dataset, quarter: Quarter) -> GT:
     """The assessment of progress: actions by status (as chips) and theme, with totals.
 
     A source note gives the all-theme percentage on track or completed, with its
@@ -219,28 +218,27 @@ def progress_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> html = progress_table(data, "2021-22 Q2").as_raw_html()
+    >>> html = progress_table(data, parse_quarter("2021-22 Q2")).as_raw_html()
     >>> "Major slippage" in html and "75% (3 of 4)" in html
     True
     """
-    q = parse_quarter(quarter)
-    counts = action_status_counts(dataset, q)
+    counts = action_status_counts(dataset, quarter)
     themes = [c for c in counts.columns if c not in ("status", "label")]
     scale = dataset.scales.actions
     frame = counts[themes].astype(int).astype(str)
     frame.insert(0, "status", [_chip(scale.status(k)) for k in counts["status"]])
     total = {"status": "Total", **{t: str(int(counts[t].sum())) for t in themes}}
     frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
-    figures = headline_figures(dataset, q)
+    figures = headline_figures(dataset, quarter)
     figures = figures[figures["kind"] == "action"]
     notes = [
         f"{figure['label']}, across all themes: {_percent_text(figure)}; "
-        f"{q.previous.short_label}: {_previous_text(figure)}."
+        f"{quarter.previous.short_label}: {_previous_text(figure)}."
         for _, figure in figures.iterrows()
     ]
     table = (
         _table(frame, id="progress", presentation=dataset.presentation)
-        .cols_label(status=f"{scale.title} ({q.short_label})")
+        .cols_label(status=f"{scale.title} ({quarter.short_label})")
         .fmt(_as_html, columns="status", rows=list(range(len(counts))))
         .cols_align("right", columns=themes)
         .tab_style(style.text(weight="bold"), loc.body(rows=[len(counts)]))
@@ -250,7 +248,7 @@ def progress_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     return table
 
 
-def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
+def headline_table(dataset: Dataset, quarter: Quarter) -> GT:
     """The headline figures, each with its numerator, denominator and last quarter's value.
 
     Examples
@@ -258,12 +256,11 @@ def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> html = headline_table(data, "2021-22 Q2").as_raw_html()
+    >>> html = headline_table(data, parse_quarter("2021-22 Q2")).as_raw_html()
     >>> "3 of 4" in html and "Q1 2021/22" in html
     True
     """
-    q = parse_quarter(quarter)
-    figures = headline_figures(dataset, q)
+    figures = headline_figures(dataset, quarter)
     frame = pd.DataFrame(
         {
             "label": figures["label"],
@@ -285,10 +282,10 @@ def headline_table(dataset: Dataset, quarter: str | Quarter) -> GT:
         _table(frame, rowname_col="label", id="headlines", presentation=dataset.presentation)
         .tab_stubhead("Headline figure")
         .cols_label(
-            value=q.short_label,
+            value=quarter.short_label,
             counted="Counted",
             left_out="Not counted (not rated)",
-            previous=q.previous.short_label,
+            previous=quarter.previous.short_label,
         )
         .cols_align("right", columns=["value", "counted", "left_out", "previous"])
     )
@@ -320,9 +317,7 @@ _THEME_COLUMNS = ["outcome", "description", "kind", "position", "travel", "infor
 _HTML_THEME_COLUMNS = ["kind", "position", "travel", "information"]
 
 
-def theme_table(
-    dataset: Dataset, quarter: str | Quarter, theme: str, outcome: str | None = None
-) -> GT:
+def theme_table(dataset: Dataset, quarter: Quarter, theme: str, outcome: str | None = None) -> GT:
     """Every item of a theme with an update this quarter, grouped by outcome, in report order.
 
     Columns: the item's description (title and id), its kind (word and icon), its
@@ -349,15 +344,15 @@ def theme_table(
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> html = theme_table(data, "2021-22 Q2", "a").as_raw_html()
+    >>> html = theme_table(data, parse_quarter("2021-22 Q2"), "a").as_raw_html()
     >>> "Outcome A1" in html and "110%" in html and "Quarterly target: 100%" in html
     True
-    >>> "Outcome A1" in theme_table(data, "2021-22 Q2", "a", outcome="a1").as_raw_html()
+    >>> q2 = parse_quarter("2021-22 Q2")
+    >>> "Outcome A1" in theme_table(data, q2, "a", outcome="a1").as_raw_html()
     False
     """
-    q = parse_quarter(quarter)
     name = _theme_name(dataset, theme)
-    rows = _theme_rows(dataset, q, name)
+    rows = _theme_rows(dataset, quarter, name)
     theme_id = dataset["themes"].set_index("name").at[name, "theme_id"]
     table_id = f"theme-{_slug(str(theme_id))}"
     group: str | None = "outcome"
@@ -378,7 +373,7 @@ def theme_table(
         ).cols_label(
             description="Item description",
             kind="Kind",
-            position=f"Position {q.short_label}",
+            position=f"Position {quarter.short_label}",
             travel="Direction of travel",
             information="Supporting information",
         ),
@@ -529,7 +524,7 @@ _HTML_EXCEPTION_COLUMNS = [
 
 
 def exceptions_table(
-    dataset: Dataset, quarter: str | Quarter, group_by: str = "directorate", bands: int = 2
+    dataset: Dataset, quarter: Quarter, group_by: str = "directorate", bands: int = 2
 ) -> GT:
     """Every measure rated in the framework's worst bands, this quarter or at year end.
 
@@ -552,19 +547,18 @@ def exceptions_table(
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> html = exceptions_table(data, "2021-22 Q2", group_by="theme").as_raw_html()
+    >>> html = exceptions_table(data, parse_quarter("2021-22 Q2"), group_by="theme").as_raw_html()
     >>> "Measure two (M2)" in html, "Measure one (M1)" in html
     (True, False)
     """
     if group_by not in ("directorate", "theme"):
         raise ValueError(f"group_by is 'directorate' or 'theme', not {group_by!r}.")
-    q = parse_quarter(quarter)
     framework = dataset.framework
     worst = set(framework.worst(bands))
-    rated = rated_measures(dataset, q)
+    rated = rated_measures(dataset, quarter)
     items = list_items(dataset)
     measures = items[items["kind"] == "measure"].set_index("id")
-    travel = direction_of_travel(dataset_measure_values(dataset), q).set_index("measure_id")
+    travel = direction_of_travel(dataset_measure_values(dataset), quarter).set_index("measure_id")
     rows = []
     for r in rated.to_dict("records"):
         if r["quarterly_status"] not in worst and r["year_end_status"] not in worst:
@@ -588,7 +582,9 @@ def exceptions_table(
                 "forecast": format_value(
                     r["forecast"], unit, r["forecast_state"], r.get("forecast_note")
                 ),
-                "travel": _measure_travel(moved, q, _settings(dataset.presentation)["directions"]),
+                "travel": _measure_travel(
+                    moved, quarter, _settings(dataset.presentation)["directions"]
+                ),
                 "context": sanitise_html(r["commentary"]),
                 "improvement": sanitise_html(r["improvement_actions"]),
                 "intervention": sanitise_html(r["intervention"]),
@@ -643,7 +639,7 @@ _REGISTER_COLUMNS = [
 ]  # fmt: skip
 
 
-def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
+def risk_register_table(dataset: Dataset, quarter: Quarter) -> GT:
     """The strategic risk register this quarter, in report order.
 
     Columns: ID, title, type, impact and likelihood (number and word), score (as a chip
@@ -655,15 +651,14 @@ def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> html = risk_register_table(data, "2021-22 Q2").as_raw_html()
+    >>> html = risk_register_table(data, parse_quarter("2021-22 Q2")).as_raw_html()
     >>> "4 (Very high)" in html and "12 High" in html and "Escalated" in html
     True
     """
-    q = parse_quarter(quarter)
     scale = dataset.scales.risks
     movements = _settings(dataset.presentation)["risk_movements"]
     rows = []
-    for r in risk_register(dataset, q).to_dict("records"):
+    for r in risk_register(dataset, quarter).to_dict("records"):
         rtype = r["risk_type"]
         previous = r["previous_score"]
         rows.append(
@@ -691,7 +686,7 @@ def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
             impact="Impact",
             likelihood="Likelihood",
             score="Score",
-            previous_score=f"Score {q.previous.short_label}",
+            previous_score=f"Score {quarter.previous.short_label}",
             movement="Movement",
             commentary="Commentary",
         )
@@ -701,7 +696,7 @@ def risk_register_table(dataset: Dataset, quarter: str | Quarter) -> GT:
     return _with_html(table, ["score", "movement", "commentary"])
 
 
-def risk_matrix_table(dataset: Dataset, quarter: str | Quarter, risk_type: str) -> GT:
+def risk_matrix_table(dataset: Dataset, quarter: Quarter, risk_type: str) -> GT:
     """A 4×4 risk matrix as a table: impact down the side, likelihood across the top.
 
     Each cell is coloured by its score band (with the band's configured text colour)
@@ -718,15 +713,14 @@ def risk_matrix_table(dataset: Dataset, quarter: str | Quarter, risk_type: str) 
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> html = risk_matrix_table(data, "2021-22 Q2", "threat").as_raw_html()
+    >>> html = risk_matrix_table(data, parse_quarter("2021-22 Q2"), "threat").as_raw_html()
     >>> "1 risk: R1" in html and "4 Very high" in html and "background-color: #D4351C" in html
     True
     """
     if risk_type not in ("threat", "opportunity"):
         raise ValueError(f"risk_type is 'threat' or 'opportunity', not {risk_type!r}.")
-    q = parse_quarter(quarter)
     scale = dataset.scales.risks
-    cells = risk_matrix(risk_register(dataset, q), risk_type, scale)
+    cells = risk_matrix(risk_register(dataset, quarter), risk_type, scale)
     columns = [f"l{n}" for n in (1, 2, 3, 4)]
     rows = []
     for impact, group in cells.groupby("impact", sort=False):
@@ -992,7 +986,7 @@ def extract_columns_table(name: str, dataset: Dataset | None = None) -> GT:
     )
 
 
-def extract_table(dataset: Dataset, quarter: str | Quarter, name: str) -> GT:
+def extract_table(dataset: Dataset, quarter: Quarter, name: str) -> GT:
     """One data extract (``headlines.csv`` or ``statuses.csv``) as the report shows it.
 
     Examples
@@ -1000,7 +994,7 @@ def extract_table(dataset: Dataset, quarter: str | Quarter, name: str) -> GT:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> "actions_on_track_or_completed" in extract_table(data, "2021-22 Q2",
+    >>> "actions_on_track_or_completed" in extract_table(data, parse_quarter("2021-22 Q2"),
     ...                                                  "headlines.csv").as_raw_html()
     True
     """

@@ -26,7 +26,7 @@ from analysis.config.presentation import KindWords, join_words
 from analysis.engine.items import list_items
 from analysis.engine.risks import risk_register
 from analysis.engine.summary import at_or_above_target, headline_figures, status_changes
-from analysis.quarters import Quarter, parse_quarter
+from analysis.quarters import Quarter
 from analysis.report.narrative import html_to_markdown
 
 if TYPE_CHECKING:
@@ -88,9 +88,7 @@ def change_phrase(value: float, previous: float, previous_quarter: Quarter) -> s
     return f"the same as the {when} position of {previous:.0f}%"
 
 
-def headline_sentences(
-    figures: pd.DataFrame, quarter: str | Quarter, dataset: Dataset
-) -> list[str]:
+def headline_sentences(figures: pd.DataFrame, quarter: Quarter, dataset: Dataset) -> list[str]:
     """The headline figures as sentences, one per figure (risk counts in one sentence).
 
     Parameters
@@ -115,14 +113,13 @@ def headline_sentences(
     ...      "numerator": 18, "denominator": 23, "value": 78.0,
     ...      "previous_value": float("nan"), "left_out": 6},
     ... ])
-    >>> for s in headline_sentences(figures, "2021-22 Q2", data):
+    >>> for s in headline_sentences(figures, parse_quarter("2021-22 Q2"), data):
     ...     print(s)
     At the end of September 2021, 91% of priority actions (49 of 54) were assessed as
     'completed' or 'on track', an improvement on the quarter one position of 87%.
     78% of measures with a quarterly target were rated 'Blue' or 'Green' (18 of 23; 6
     measures were not rated).
     """
-    q = parse_quarter(quarter)
     which = {h.key: h.which for h in dataset.presentation.headlines}
     sentences = []
     risks = []
@@ -132,13 +129,13 @@ def headline_sentences(
         if row["kind"] == "risk":
             risks.append((row, counted))
         else:
-            sentences.append(_WRITERS[str(row["kind"])](row, counted, q, dataset))
+            sentences.append(_WRITERS[str(row["kind"])](row, counted, quarter, dataset))
     if risks:
         sentences.append(_risks_sentence(risks, dataset))
     return sentences
 
 
-def headline_text(dataset: Dataset, quarter: str | Quarter) -> str:
+def headline_text(dataset: Dataset, quarter: Quarter) -> str:
     """The headline sentences of a quarter as Markdown paragraphs.
 
     Examples
@@ -146,13 +143,12 @@ def headline_text(dataset: Dataset, quarter: str | Quarter) -> str:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> print(headline_text(data, "2021-22 Q2").split("\\n\\n")[0])
+    >>> print(headline_text(data, parse_quarter("2021-22 Q2")).split("\\n\\n")[0])
     At the end of September 2021, 75% of priority actions (3 of 4; 1 priority action was
     not rated) were assessed as 'completed' or 'on track', an improvement on the quarter
     one position of 50%.
     """
-    q = parse_quarter(quarter)
-    return "\n\n".join(headline_sentences(headline_figures(dataset, q), q, dataset))
+    return "\n\n".join(headline_sentences(headline_figures(dataset, quarter), quarter, dataset))
 
 
 def _quoted(labels: Sequence[str]) -> str:
@@ -243,9 +239,7 @@ def _counts(row: Mapping[str, Any], words: KindWords) -> str:
 # Lists of items
 
 
-def completed_text(
-    dataset: Dataset, quarter: str | Quarter, kinds: Sequence[str] = ("action",)
-) -> str:
+def completed_text(dataset: Dataset, quarter: Quarter, kinds: Sequence[str] = ("action",)) -> str:
     """The items completed this quarter, as a Markdown list.
 
     An item of one of ``kinds`` (``action``, ``project``) the dataset holds counts when
@@ -257,14 +251,13 @@ def completed_text(
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> print(completed_text(data, "2021-22 Q2", kinds=("action", "project")))
+    >>> print(completed_text(data, parse_quarter("2021-22 Q2"), kinds=("action", "project")))
     One item was assessed as 'completed' during quarter two:
     <BLANKLINE>
     - Project three (P3)
     """
-    q = parse_quarter(quarter)
     kinds = [k for k in kinds if dataset.holds(k)]
-    done = _completed(dataset, q, kinds)
+    done = _completed(dataset, quarter, kinds)
     words = dataset.presentation
     nouns = (
         (words.kind(kinds[0]).singular, words.kind(kinds[0]).plural)
@@ -272,14 +265,14 @@ def completed_text(
         else ("item", "items")
     )
     if done.empty:
-        return f"No {_md(nouns[0])} was completed during {quarter_words(q)}."
+        return f"No {_md(nouns[0])} was completed during {quarter_words(quarter)}."
     labels = _quoted(
         dict.fromkeys(str(r["current_label"]).lower() for r in done.to_dict("records"))
     )
     n = len(done)
     lines = [
         f"{_count_words(n).capitalize()} {_md(nouns[0] if n == 1 else nouns[1])} {_was(n)} "
-        f"assessed as {labels} during {quarter_words(q)}:",
+        f"assessed as {labels} during {quarter_words(quarter)}:",
         "",
     ]
     lines += [f"- {_item(r)}" for r in done.to_dict("records")]
@@ -302,7 +295,7 @@ def _completed(dataset: Dataset, q: Quarter, kinds: Sequence[str]) -> pd.DataFra
     return _in_report_order(dataset, frames)
 
 
-def improvements_text(dataset: Dataset, quarter: str | Quarter) -> str:
+def improvements_text(dataset: Dataset, quarter: Quarter) -> str:
     """Items whose status improved since last quarter, with from and to, as a Markdown list.
 
     Actions (status), projects (RAG and DCA) and measures (quarterly rating) are
@@ -314,7 +307,7 @@ def improvements_text(dataset: Dataset, quarter: str | Quarter) -> str:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> print(improvements_text(data, "2021-22 Q2"))
+    >>> print(improvements_text(data, parse_quarter("2021-22 Q2")))
     Improvements since the end of June 2021:
     <BLANKLINE>
     1. Action one (A1) has improved from 'some slippage' to 'on track'.
@@ -322,7 +315,6 @@ def improvements_text(dataset: Dataset, quarter: str | Quarter) -> str:
     3. The quarterly status of Measure one (M1) has improved from 'green' to 'blue'.
     4. Action five (A5) has improved from 'major slippage' to 'on track'.
     """
-    q = parse_quarter(quarter)
     frames = []
     for kind, field in (
         ("action", None),
@@ -333,12 +325,12 @@ def improvements_text(dataset: Dataset, quarter: str | Quarter) -> str:
         if not dataset.holds(kind):
             continue
         done = dataset.scales.of(kind).flagged("completed") if kind != "measure" else ()
-        changes = status_changes(dataset, q, kind, field)
+        changes = status_changes(dataset, quarter, kind, field)
         frames.append(changes[(changes["change"] == "improved") & ~changes["current"].isin(done)])
     improved = _in_report_order(dataset, frames)
     if improved.empty:
-        return f"No status improved since the {q.previous.period_end_words}."
-    lines = [f"Improvements since the {q.previous.period_end_words}:", ""]
+        return f"No status improved since the {quarter.previous.period_end_words}."
+    lines = [f"Improvements since the {quarter.previous.period_end_words}:", ""]
     for i, r in enumerate(improved.to_dict("records"), start=1):
         subject = _item(r)
         what = _FIELD_WORDS.get((r["kind"], r["field"]))
@@ -357,7 +349,7 @@ _FIELD_WORDS = {
 }
 
 
-def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) -> str:
+def priorities_text(dataset: Dataset, quarter: Quarter, worst: int = 2) -> str:
     """Actions in the ``worst`` worst rated statuses, worst first, as Markdown lists.
 
     Actions whose status declined since last quarter are marked with an asterisk,
@@ -368,7 +360,7 @@ def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) ->
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> print(priorities_text(data, "2021-22 Q2"))
+    >>> print(priorities_text(data, parse_quarter("2021-22 Q2")))
     **Major slippage**
     <BLANKLINE>
     - Action two (A2)\\* (quarter one: 'on track')
@@ -379,10 +371,9 @@ def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) ->
     <BLANKLINE>
     One priority action marked \\* has declined since quarter one.
     """
-    q = parse_quarter(quarter)
     scale = dataset.scales.actions
     keys = list(reversed(scale.rated_keys[-worst:])) if worst > 0 else []
-    changes = _in_report_order(dataset, [status_changes(dataset, q, "action")])
+    changes = _in_report_order(dataset, [status_changes(dataset, quarter, "action")])
     lines: list[str] = []
     declined = 0
     for key in keys:
@@ -395,7 +386,7 @@ def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) ->
             if r["change"] == "declined":
                 declined += 1
                 line += (
-                    f"\\* ({quarter_words(q.previous, q)}: "
+                    f"\\* ({quarter_words(quarter.previous, quarter)}: "
                     f"'{_md(str(r['previous_label']).lower())}')"
                 )
             lines.append(line)
@@ -406,12 +397,13 @@ def priorities_text(dataset: Dataset, quarter: str | Quarter, worst: int = 2) ->
         noun = words.singular if declined == 1 else words.plural
         lines.append(
             f"{_count_words(declined).capitalize()} {_md(noun)} marked \\* "
-            f"{'has' if declined == 1 else 'have'} declined since {quarter_words(q.previous, q)}."
+            f"{'has' if declined == 1 else 'have'} declined since "
+            f"{quarter_words(quarter.previous, quarter)}."
         )
     return "\n".join(lines).strip("\n")
 
 
-def amendments_text(dataset: Dataset, quarter: str | Quarter) -> str:
+def amendments_text(dataset: Dataset, quarter: Quarter) -> str:
     """The plan amendments put to Cabinet for approval this quarter, as a Markdown list.
 
     Examples
@@ -419,14 +411,13 @@ def amendments_text(dataset: Dataset, quarter: str | Quarter) -> str:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> print(amendments_text(data, "2021-22 Q2"))
+    >>> print(amendments_text(data, parse_quarter("2021-22 Q2")))
     One amendment to the plan is proposed for approval:
     <BLANKLINE>
     - AM1: delete the measure Measure three (M3). No longer relevant.
     """
-    q = parse_quarter(quarter)
     amendments = dataset["amendments"]
-    amendments = amendments[amendments["quarter"] == q.slug]
+    amendments = amendments[amendments["quarter"] == quarter.slug]
     if amendments.empty:
         return "No amendment to the plan is proposed this quarter."
     items = list_items(dataset).set_index(["kind", "id"])["title"]
@@ -458,7 +449,7 @@ _RISK_CHANGES = (
 )
 
 
-def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
+def risk_changes_text(dataset: Dataset, quarter: Quarter) -> str:
     """Changes to the strategic risk register this quarter, with ids and titles.
 
     A risk counts as new only when the data holds the previous quarter (otherwise
@@ -469,7 +460,7 @@ def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> print(risk_changes_text(data, "2021-22 Q2"))
+    >>> print(risk_changes_text(data, parse_quarter("2021-22 Q2")))
     Escalated to the register:
     <BLANKLINE>
     - R2 Risk two
@@ -482,11 +473,10 @@ def risk_changes_text(dataset: Dataset, quarter: str | Quarter) -> str:
     <BLANKLINE>
     - R4 Risk four
     """
-    q = parse_quarter(quarter)
-    register = risk_register(dataset, q)
-    if q.previous not in dataset.quarters:
+    register = risk_register(dataset, quarter)
+    if quarter.previous not in dataset.quarters:
         recorded = dataset["risk_updates"]
-        recorded = recorded[recorded["quarter"] == q.slug].set_index("risk_id")["movement"]
+        recorded = recorded[recorded["quarter"] == quarter.slug].set_index("risk_id")["movement"]
         derived_new = (register["movement"] == "new") & (register["risk_id"].map(recorded) != "new")
         register = register[~derived_new]
     lines: list[str] = []
