@@ -82,7 +82,10 @@ def data_dictionary_markdown() -> str:
         "Every table is one CSV file named after it (`themes.csv`) or one sheet of "
         "`dataset.xlsx` named after it (`themes`). Required tables must be present; "
         "an optional table that is absent is read as having no rows. Column order does "
-        "not matter; column names do."
+        "not matter; column names do. Measures are always held; actions, projects and "
+        "risks are optional: a dataset without their tables (or with a header only) has "
+        "none, and its report leaves out every chapter, section, row and figure about "
+        "them. An update table may not name items whose table is missing."
     )
     parts.append("")
     for table in TABLES:
