@@ -373,3 +373,38 @@ def test_the_book_gets_author_date_and_the_pdf_fonts():
     assert (fonts / "DejaVuSans.ttf").is_file()
     assert config["format"]["typst"]["mainfont"] == "DejaVu Sans"
     assert config["format"]["typst"]["template-partials"] == ["assets/typst-show.typ"]
+
+
+def test_a_landscape_setting_moves_past_a_chapter_title_in_front_matter():
+    import nbformat.v4 as v4
+
+    from analysis.pipeline.render import _carry_page_settings
+
+    before = v4.new_notebook(cells=[v4.new_markdown_cell("# Summary")])
+    flip = "```{=typst}\n#set page(flipped: true)\n```"
+    after = v4.new_notebook(
+        cells=[v4.new_raw_cell("---\ntitle: Exceptions\n---"), v4.new_raw_cell(flip)]
+    )
+    _carry_page_settings([before, after])
+    assert before.cells[-1].source == flip
+    assert [c.source for c in after.cells] == ["---\ntitle: Exceptions\n---"]
+
+
+def test_a_chapter_titled_in_an_output_keeps_its_page_setting_first():
+    import nbformat.v4 as v4
+
+    from analysis.pipeline.render import chapter_for_book
+
+    flip = "```{=typst}\n#set page(flipped: true)\n```"
+    heading = v4.new_code_cell(
+        "#| echo: false",
+        outputs=[
+            v4.new_output("display_data", data={"text/markdown": "# Exceptions"}),
+            v4.new_output("display_data", data={"text/markdown": "Every measure ..."}),
+        ],
+    )
+    node = v4.new_notebook(cells=[v4.new_raw_cell(flip), v4.new_code_cell("import x"), heading])
+    book = chapter_for_book(node)
+    assert book.cells[0].source == "---\ntitle: Exceptions\n---"
+    assert book.cells[1].source == flip  # carried to the chapter before by the staging
+    assert book.cells[2].outputs[0]["data"]["text/markdown"] == "Every measure ..."

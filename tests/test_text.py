@@ -227,7 +227,10 @@ def test_improvements_with_from_and_to(dataset):
 def test_priorities_mark_and_explain_declines(tmp_path):
     updates = replace_cells(
         TABLES["action_updates"],
-        {("A5", Q2.slug): {"status": "Some slippage"}, ("A3", Q2.slug): {"status": "Some slippage"}},
+        {
+            ("A5", Q2.slug): {"status": "Some slippage"},
+            ("A3", Q2.slug): {"status": "Some slippage"},
+        },
     )
     data = synthetic_with(tmp_path, action_updates=updates)
     assert priorities_text(data, Q2) == (

@@ -184,7 +184,10 @@ def test_a_state_word_is_not_a_note():
 def noted_dataset(tmp_path: Path, m1: str = "110% (provisional)", m2: str = "105 (Q3 data)"):
     values = replace_cells(
         TABLES["measure_values"],
-        {("M1", Q2.slug): {"actual": m1}, ("M2", Q2.slug): {"actual": m2, "forecast": "120 (estimate)"}},
+        {
+            ("M1", Q2.slug): {"actual": m1},
+            ("M2", Q2.slug): {"actual": m2, "forecast": "120 (estimate)"},
+        },
     )
     return load_dataset(write_synthetic(tmp_path / "d", measure_values=values))
 

@@ -396,7 +396,10 @@ def chapter_for_book(node: Any) -> Any:
         # What the heading's cell shows after it (the chapter's introduction) opens the
         # chapter, before any folded code: the cell displays only, so it may move.
         node.cells.remove(holder)
-        node.cells.insert(0, holder)
+        settings = 0  # after the chapter's opening page settings (a landscape chapter's)
+        while settings < len(node.cells) and _is_page_setting(node.cells[settings]):
+            settings += 1
+        node.cells.insert(settings, holder)
     if title:
         text = metadata_text(_unescape(title))
         front = yaml.safe_dump({"title": text}, allow_unicode=True, width=10**6).strip()
@@ -424,8 +427,18 @@ def _carry_page_settings(nodes: Sequence[Any]) -> None:
     """
     for before, node in zip(nodes, nodes[1:], strict=False):
         cells = node.cells
-        if cells and cells[0].cell_type == "raw" and _PAGE_SETTING.match(cells[0].source):
-            before.cells.append(cells.pop(0))
+        # a chapter titled in its front matter (a raw cell first) has its setting next
+        first = 1 if cells and _is_front_matter(cells[0]) else 0
+        if len(cells) > first and _is_page_setting(cells[first]):
+            before.cells.append(cells.pop(first))
+
+
+def _is_page_setting(cell: Any) -> bool:
+    return cell.cell_type == "raw" and _PAGE_SETTING.match(cell.source) is not None
+
+
+def _is_front_matter(cell: Any) -> bool:
+    return cell.cell_type == "raw" and cell.source.startswith("---\n")
 
 
 def _split_at_headings(cell: Any) -> list[Any]:
