@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_book import overlaps, pdf_words
 from test_layout import bundled_words
 
 from analysis.dataset.read import load_dataset, validate_dataset
@@ -100,6 +101,14 @@ def test_the_county_renders_every_chapter_it_needs(county_report):
     everything = " ".join(pages.values())
     for absent in ("Strategic risk", "strategic risk", "Project", "project", "RAG"):
         assert absent not in everything, absent
+
+
+@needs_quarto
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+def test_the_county_pdf_has_no_blank_page_and_no_overprinted_words(county_report):
+    pages = pdf_words(county_report / "book" / "report.pdf")
+    assert [n for n, words in enumerate(pages, start=1) if not words] == []
+    assert {n: overlaps(words) for n, words in enumerate(pages, start=1) if overlaps(words)} == {}
 
 
 @needs_quarto
