@@ -70,10 +70,14 @@ def resolve(name_or_path: str | Path, kind: str, base: Path | None = None) -> Pa
     )
 
 
+# libyaml's safe loader reads the same YAML as PyYAML's own, about ten times faster.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a YAML mapping, with a readable error for bad syntax, encoding or file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: this is not valid YAML ({exc}).") from None
     except UnicodeDecodeError:

@@ -23,8 +23,10 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
+import hashlib
 import io
 import math
 import re
@@ -58,6 +60,9 @@ __all__ = [
     "INPUTS_FOLDER",
     "snapshot_dataset",
     "load_run_inputs",
+    "run_snapshot",
+    "remember_dataset",
+    "folder_hash",
     "CONFIG_FILE",
     "EXCEL_FILE",
     "BUNDLED_DATASET",
@@ -101,11 +106,54 @@ def load_run_inputs(dataset: str | Path, output_dir: str | Path = "") -> Dataset
     (``<output_dir>/../inputs/<dataset>/``) and reads that; a notebook opened by hand,
     with no snapshot beside it, reads ``dataset``.
     """
-    if str(output_dir).strip():
-        snapshots = sorted((Path(output_dir).parent / INPUTS_FOLDER).glob(f"*/{CONFIG_FILE}"))
-        if len(snapshots) == 1:
-            return load_dataset(snapshots[0].parent)
-    return load_dataset(dataset)
+    snapshot = run_snapshot(output_dir)
+    return load_dataset(snapshot if snapshot is not None else dataset)
+
+
+def run_snapshot(output_dir: str | Path) -> Path | None:
+    """The snapshot of the run whose notebooks are executed into ``output_dir``
+    (``<output_dir>/../inputs/<dataset>/``), or None when there is not exactly one."""
+    if not str(output_dir).strip():
+        return None
+    snapshots = sorted((Path(output_dir).parent / INPUTS_FOLDER).glob(f"*/{CONFIG_FILE}"))
+    return snapshots[0].parent if len(snapshots) == 1 else None
+
+
+# Datasets loaded ahead by a process whose forks will load them (the warm kernel server,
+# analysis.pipeline.kernels): folder -> (its content hash, the dataset).
+_REMEMBERED: dict[Path, tuple[str, Dataset]] = {}
+
+
+def remember_dataset(folder: str | Path) -> None:
+    """Load a dataset now, so that :func:`load_dataset` in this process or its forks
+    returns a copy of it instead of reading and validating it again.
+
+    The copy is returned only while every file of the folder has the content it had when
+    it was remembered (compared by hash), so a changed file is always read anew, and
+    only for the folder named as it was here (the dataset records the path it was loaded
+    from).
+    """
+    path = Path(folder)
+    _REMEMBERED[path] = (folder_hash(path), load_dataset(path))
+
+
+def folder_hash(folder: Path) -> str:
+    """A SHA-256 of a folder's files: their paths (relative to it) and bytes."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _remembered(path: str | Path) -> Dataset | None:
+    if not _REMEMBERED:
+        return None
+    folder = Path(path)
+    entry = _REMEMBERED.get(folder)
+    if entry is None or not folder.is_dir() or folder_hash(folder) != entry[0]:
+        return None
+    return copy.deepcopy(entry[1])
 
 
 _ENCODINGS = ("utf-8-sig", "cp1252")
@@ -623,6 +671,9 @@ def load_dataset(path: str | Path) -> Dataset:
     from analysis.config.presentation import load_presentation
     from analysis.config.scales import NO_SCALES, load_scales
 
+    remembered = _remembered(path)
+    if remembered is not None:
+        return remembered
     raw = read_raw(path)
     problems = validate_raw(raw)
     if problems:

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.errors import RunError
+from analysis.pipeline.kernels import warm_kernels
 
 __all__ = [
     "ROOT",
@@ -256,16 +257,20 @@ def _same_interpreter(command: str, executable: str) -> bool:
         return False
 
 
-def execute_chapter(chapter: Chapter, folder: Path, cwd: Path = ROOT) -> Path:
+def execute_chapter(
+    chapter: Chapter, folder: Path, cwd: Path = ROOT, kernel_manager_class: type | None = None
+) -> Path:
     """Execute one chapter's template into ``folder`` with papermill.
 
     Besides the chapter's parameters, the notebook is given ``output_dir``: ``folder``
     as an absolute path, where it saves its figures beside the executed notebook.
 
     The kernel starts in ``cwd`` (the project root, so ``import analysis`` finds the
-    package). papermill's own ``cwd`` argument changes the working directory of the whole
-    process, which is not safe while other notebooks run in parallel threads, so the
-    directory is given to the kernel through nbclient's ``resources`` instead.
+    package), from ``kernel_manager_class`` when given (a warm kernel, see
+    :mod:`analysis.pipeline.kernels`). papermill's own ``cwd`` argument changes the
+    working directory of the whole process, which is not safe while other notebooks run
+    in parallel threads, so the directory is given to the kernel through nbclient's
+    ``resources`` instead.
 
     Raises
     ------
@@ -276,6 +281,7 @@ def execute_chapter(chapter: Chapter, folder: Path, cwd: Path = ROOT) -> Path:
     from papermill.exceptions import PapermillExecutionError
 
     output = folder / chapter.filename
+    managed = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
     try:
         papermill.execute_notebook(
             chapter.notebook(),
@@ -288,6 +294,7 @@ def execute_chapter(chapter: Chapter, folder: Path, cwd: Path = ROOT) -> Path:
             # interrupt papermill sends on shutdown) is not for analysts; a failing cell
             # is reported from the notebook itself.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            **managed,
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(_failure_message(chapter, exc), output, exc.cell_index + 1) from None
@@ -311,12 +318,15 @@ def execute_chapters(
     jobs: int,
     progress: Callable[[str], None] = print,
     cwd: Path = ROOT,
+    warm: bool = True,
 ) -> list[Path]:
     """Execute every chapter into ``folder``, up to ``jobs`` at a time.
 
-    Each notebook runs in its own kernel. A line of progress is reported as each one
-    starts and finishes. On the first failure the notebooks not yet started are cancelled,
-    those running are allowed to finish, and the failure is raised.
+    Each notebook runs in its own kernel: with ``warm`` (where the system allows), a
+    fork of one server that has imported what the notebooks import
+    (:mod:`analysis.pipeline.kernels`), otherwise a new Python. A line of progress is
+    reported as each one starts and finishes. On the first failure the notebooks not yet
+    started are cancelled, those running are allowed to finish, and the failure is raised.
 
     Returns
     -------
@@ -328,7 +338,16 @@ def execute_chapters(
     NotebookFailed
         For the first notebook that failed.
     """
+    from analysis.dataset.read import run_snapshot
+
     folder.mkdir(parents=True, exist_ok=True)
+    # the run's snapshot, spelled as the notebooks find it from their output_dir
+    snapshot = run_snapshot(str(folder.resolve()))
+    datasets = (
+        [snapshot]
+        if snapshot is not None
+        else sorted({str(c.parameters["dataset"]) for c in chapters if "dataset" in c.parameters})
+    )
     total = len(chapters)
     done: list[str] = []
 
@@ -336,7 +355,7 @@ def execute_chapters(
         started = time.perf_counter()
         progress(f"  running {chapter.filename}")
         try:
-            path = execute_chapter(chapter, folder, cwd)
+            path = execute_chapter(chapter, folder, cwd, manager)
         except NotebookFailed:
             progress(f"  FAILED  {chapter.filename}")
             raise
@@ -355,7 +374,11 @@ def execute_chapters(
         )
         return path
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with (
+        warm_kernels(KERNEL_NAME, cwd, warm, datasets) as server,
+        ThreadPoolExecutor(max_workers=max(1, jobs)) as pool,
+    ):
+        manager = server.manager_class() if server is not None else None
         futures = [pool.submit(run, chapter) for chapter in chapters]
         finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
         failures = [f.exception() for f in futures if f in finished and f.exception()]
