@@ -18,7 +18,7 @@ _ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
 
 def normalised_notebook(path: Path, folder: Path) -> dict[str, Any]:
     """A notebook's JSON without run times, the injected cell's id, object addresses,
-    and with ``folder`` (where it ran) written as ``FOLDER``."""
+    and with ``folder`` (where it ran or was published) written as ``FOLDER``."""
     text = path.read_text(encoding="utf-8").replace(str(folder.resolve()), "FOLDER")
     node = json.loads(_ADDRESS.sub("0x", text))
     node["metadata"].pop("papermill", None)
@@ -30,9 +30,19 @@ def normalised_notebook(path: Path, folder: Path) -> dict[str, Any]:
     return node
 
 
-def differences(first: Path, second: Path, times: tuple[str, ...] = ()) -> list[str]:
+def differences(
+    first: Path,
+    second: Path,
+    times: tuple[str, ...] = (),
+    places: tuple[Path, Path] | None = None,
+) -> list[str]:
     """The files that differ between two folders (notebooks compared normalised; files
-    named in ``times`` skipped), and those only one of them has."""
+    named in ``times`` skipped), and those only one of them has.
+
+    ``places`` are the folders the two were made in or published to (by default the
+    folders themselves): the notebooks record it, so it is written the same for both.
+    """
+    made = places or (first, second)
     names = {p.relative_to(first) for p in first.rglob("*") if p.is_file()}
     others = {p.relative_to(second) for p in second.rglob("*") if p.is_file()}
     found = [f"only in one: {name}" for name in sorted(names ^ others)]
@@ -41,9 +51,15 @@ def differences(first: Path, second: Path, times: tuple[str, ...] = ()) -> list[
             continue
         a, b = first / name, second / name
         if name.suffix == ".ipynb":
-            same = normalised_notebook(a, a.parent) == normalised_notebook(b, b.parent)
+            same = normalised_notebook(a, made[0]) == normalised_notebook(b, made[1])
         else:
-            same = a.read_bytes() == b.read_bytes()
+            same = _placed(a, made[0]) == _placed(b, made[1])
         if not same:
             found.append(f"differs: {name}")
     return found
+
+
+def _placed(path: Path, place: Path) -> bytes:
+    """A file's bytes, with the folder it was published to written as ``FOLDER``."""
+    data = path.read_bytes()
+    return data.replace(str(place.resolve()).encode(), b"FOLDER")

@@ -105,7 +105,8 @@ def test_bad_data_exits_non_zero_with_the_report_and_keeps_the_previous_output(
     assert code == 1
     assert "Sideways" in err and "action_updates" in err
     assert tree_digest(out / "2021-22-Q2") == before
-    assert sorted(p.name for p in out.iterdir()) == ["2021-22-Q2"]
+    # nothing but the previous report, and the cache of the notebooks this run executed
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "2021-22-Q2"]
 
 
 def test_a_notebook_that_raises_names_notebook_and_cell_and_publishes_nothing(tmp_path, capsys):
@@ -166,7 +167,8 @@ def test_require_quarto_fails_when_quarto_is_missing(tmp_path, capsys, monkeypat
 
 def test_two_quarters_run_at_once_both_publish(pipeline_runs):
     out, results, _ = pipeline_runs
-    assert sorted(p.name for p in out.iterdir()) == list(QUARTERS)
+    # beside the quarters, only the cache of their runs (hidden)
+    assert sorted(p.name for p in out.iterdir()) == [".cache", *QUARTERS]
     for quarter in QUARTERS:
         folder = out / quarter
         assert results[quarter].folder == folder
@@ -296,7 +298,8 @@ def test_an_old_quarto_asked_for_a_pdf_fails_before_executing(tmp_path, capsys, 
     assert "Quarto 1.8.25 cannot make the PDF report: it needs Quarto 1.9.17" in printed.err
     assert "execute" not in printed.out
     assert tree_digest(out / "2021-22-Q2") == before
-    assert sorted(p.name for p in out.iterdir()) == ["2021-22-Q2"]
+    # nothing but the previous report, and the cache of the notebooks this run executed
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "2021-22-Q2"]
 
 
 def test_an_old_quarto_still_makes_the_html_when_only_html_is_asked_for(tmp_path, monkeypatch):
@@ -384,4 +387,5 @@ def test_a_full_disk_while_building_is_a_message_and_publishes_nothing(
     assert code == 1 and "Traceback" not in printed.err
     assert "No space left on device (statuses.csv)" in printed.err
     assert tree_digest(out / "2021-22-Q2") == before
-    assert sorted(p.name for p in out.iterdir()) == ["2021-22-Q2"]
+    # nothing but the previous report, and the cache of the notebooks this run executed
+    assert sorted(p.name for p in out.iterdir()) == [".cache", "2021-22-Q2"]

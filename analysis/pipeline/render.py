@@ -403,7 +403,7 @@ def chapter_for_book(node: Any) -> Any:
     if title:
         text = metadata_text(_unescape(title))
         front = yaml.safe_dump({"title": text}, allow_unicode=True, width=10**6).strip()
-        node.cells.insert(0, _new_raw_cell(f"---\n{front}\n---"))
+        node.cells.insert(0, _new_raw_cell(f"---\n{front}\n---", "front-matter"))
     node.cells = [part for cell in node.cells for part in _split_at_headings(cell)]
     for cell in node.cells:
         for output in cell.get("outputs", []):
@@ -451,11 +451,14 @@ def _split_at_headings(cell: Any) -> list[Any]:
     parts = [cell]
     cell.outputs = []
     for output in outputs:
+        # ids from the cell's own, not nbformat's random ones: staging is repeatable
+        part_id = f"{cell.get('id', 'cell')}-{len(parts)}"
         if _is_heading(output):
-            parts.append(v4.new_markdown_cell(str(output["data"]["text/markdown"]).strip()))
+            text = str(output["data"]["text/markdown"]).strip()
+            parts.append(v4.new_markdown_cell(text, id=part_id))
             continue
         if parts[-1].cell_type != "code":
-            parts.append(v4.new_code_cell("#| echo: false", metadata=cell.metadata))
+            parts.append(v4.new_code_cell("#| echo: false", metadata=cell.metadata, id=part_id))
         parts[-1].outputs.append(output)
     return parts
 
@@ -476,10 +479,12 @@ def _title_cell(node: Any) -> Any:
     return None
 
 
-def _new_raw_cell(source: str) -> Any:
+def _new_raw_cell(source: str, cell_id: str) -> Any:
+    """A raw cell with the given id (nbformat's own ids are random, and the same
+    notebook staged twice must give the same file)."""
     import nbformat.v4 as v4
 
-    return v4.new_raw_cell(source)
+    return v4.new_raw_cell(source, id=cell_id)
 
 
 def _take_title(node: Any, outputs_only: bool = False) -> str:
@@ -732,7 +737,7 @@ def preview_html(notebook: Path, folder: Path, css: Path = REPORT_CSS) -> Path:
     node.cells = [cell for cell in node.cells if cell.cell_type != "raw"]
     title = _take_title(node)
     if title:
-        node.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
+        node.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}", id="preview-title"))
     node = _figures_as_html(node, notebook.parent, folder)
     exporter = HTMLExporter(
         exclude_input=True,

@@ -32,9 +32,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.errors import RunError, WorkbookError
+from analysis.pipeline.cache import (
+    CACHE_FOLDER,
+    Cache,
+    code_fingerprint,
+    installed_versions,
+    stage_key,
+)
 from analysis.pipeline.execute import (
     NOTEBOOKS_DIR,
     ROOT,
+    Chapter,
     NotebookFailed,
     check_kernel,
     execute_chapters,
@@ -52,6 +60,7 @@ from analysis.pipeline.render import (
     FORMAT_OUTPUTS,
     FORMATS,
     QUARTO_MISSING,
+    Rendered,
     check_quarto,
     find_quarto,
     preview_html,
@@ -133,6 +142,7 @@ def run_report(
     require_quarto: bool = False,
     progress: Callable[[str], None] = print,
     templates: Path = NOTEBOOKS_DIR,
+    cache: bool = True,
 ) -> RunResult:
     """Render one quarter's report and publish it into ``<out>/<quarter>/``.
 
@@ -154,6 +164,11 @@ def run_report(
         Where progress lines go.
     templates
         The folder of notebook templates (``notebooks/``).
+    cache
+        Reuse the executed notebooks and the rendered book of an earlier run whose
+        inputs, code, configuration and versions are the same, from ``<out>/.cache/``
+        (:mod:`analysis.pipeline.cache`); False (``--no-cache``) neither reads nor
+        writes it.
 
     Raises
     ------
@@ -162,7 +177,13 @@ def run_report(
         written), :class:`~analysis.errors.RunError` for a run that failed after
         validation (the previous report is left as it was).
     """
-    from analysis.dataset.read import BUNDLED_DATASET, INPUTS_FOLDER, load_dataset, snapshot_dataset
+    from analysis.dataset.read import (
+        BUNDLED_DATASET,
+        INPUTS_FOLDER,
+        folder_hash,
+        load_dataset,
+        snapshot_dataset,
+    )
 
     started = datetime.now(UTC)
     stages: dict[str, float] = {}
@@ -214,22 +235,30 @@ def run_report(
         lock.close()
         raise
     report = build / "report"
+    store = Cache(out_dir / CACHE_FOLDER if cache else None)
     try:
         with _stage("snapshot", stages, progress):
             source = data.path
             data = load_dataset(snapshot_dataset(source, report / INPUTS_FOLDER / data.name))
+        code = _code_and_versions(templates) if store.enabled else {}
         with _stage("execute", stages, progress):
-            try:
-                notebooks = execute_chapters(chapters, report / "notebooks", jobs, progress)
-            except NotebookFailed as exc:
-                kept = ""
-                if exc.notebook.is_file():
-                    path = keep_failed(exc.notebook, out_dir, slug, started)
-                    kept = f"\nThe executed notebook, with the error, is kept at {path}."
-                raise RunError(
-                    f"{exc}{kept}\nNothing was published; {out_dir / slug} is unchanged."
-                ) from None
-        _record_published_folder(notebooks, report, out_dir / slug)
+            key = stage_key(
+                stage="execute",
+                **code,
+                inputs=folder_hash(data.path),
+                chapters=[
+                    (c.name, c.template.name, c.parameters, sorted(c.features or ()))
+                    for c in chapters
+                ],
+                published=str((out_dir / slug).resolve()),
+            )
+            if store.fetch(slug, "execute", key, report / "notebooks") is not None:
+                progress("  reused the notebooks of an earlier run with the same inputs")
+                notebooks = [report / "notebooks" / c.filename for c in chapters]
+            else:
+                notebooks = _execute(chapters, report, jobs, progress, out_dir, slug, started)
+                _record_published_folder(notebooks, report, out_dir / slug)
+                store.store(slug, "execute", key, report / "notebooks")
         with _stage("extracts", stages, progress):
             resources = _write_extracts(data, q, report / "data")
         outputs = ["notebooks", "data"]
@@ -240,21 +269,24 @@ def run_report(
                     build / "quarto", notebooks, data, q, chosen_formats, resources
                 )
             with _stage("render", stages, progress):
-                try:
-                    rendered = render_book(project, quarto)
-                except RunError as exc:
-                    log = build / "quarto.log"
-                    if log.is_file():
-                        kept = keep_failed(log, out_dir, slug, started)
-                        raise RunError(
-                            str(exc).replace(str(log), str(kept))
-                            + f"\nNothing was published; {out_dir / slug} is unchanged."
-                        ) from None
-                    raise
-                warnings = rendered.warnings
+                key = stage_key(
+                    stage="render",
+                    **code,
+                    quarto=quarto_found,
+                    formats=list(chosen_formats),
+                    project=folder_hash(project) if store.enabled else "",
+                )
+                stored = store.fetch(slug, "render", key, report / "book")
+                if stored is not None:
+                    progress("  reused the book of an earlier run with the same chapters")
+                    warnings = list(stored.get("warnings", []))
+                else:
+                    rendered = _render(project, quarto, build, out_dir, slug, started)
+                    warnings = rendered.warnings
+                    _check_formats_made(rendered.folder, chosen_formats, out_dir / slug)
+                    shutil.move(str(rendered.folder), report / "book")
+                    store.store(slug, "render", key, report / "book", {"warnings": warnings})
                 _report_warnings(warnings, progress)
-                _check_formats_made(rendered.folder, chosen_formats, out_dir / slug)
-                shutil.move(str(rendered.folder), report / "book")
             outputs.append("book")
         else:
             progress(f"WARNING: {QUARTO_MISSING}")
@@ -274,6 +306,7 @@ def run_report(
                 warnings,
                 stages,
                 started,
+                store.used if store.enabled else None,
             )
         target = publish(report, out_dir / slug)
     except OSError as exc:
@@ -288,6 +321,56 @@ def run_report(
         lock.close()
     progress(f"Published {target}")
     return RunResult(target, q, [c.filename for c in chapters], quarto is not None, stages)
+
+
+def _execute(
+    chapters: Sequence[Chapter],
+    report: Path,
+    jobs: int,
+    progress: Callable[[str], None],
+    out_dir: Path,
+    slug: str,
+    started: datetime,
+) -> list[Path]:
+    """Execute the chapters into ``report/notebooks``; a failing notebook is kept beside
+    the output and reported with what was (not) published."""
+    try:
+        return execute_chapters(chapters, report / "notebooks", jobs, progress)
+    except NotebookFailed as exc:
+        kept = ""
+        if exc.notebook.is_file():
+            path = keep_failed(exc.notebook, out_dir, slug, started)
+            kept = f"\nThe executed notebook, with the error, is kept at {path}."
+        raise RunError(
+            f"{exc}{kept}\nNothing was published; {out_dir / slug} is unchanged."
+        ) from None
+
+
+def _render(
+    project: Path, quarto: str, build: Path, out_dir: Path, slug: str, started: datetime
+) -> Rendered:
+    """Render the staged book. A failed render's log is kept beside the output and named
+    in the error."""
+    try:
+        return render_book(project, quarto)
+    except RunError as exc:
+        log = build / "quarto.log"
+        if log.is_file():
+            kept = keep_failed(log, out_dir, slug, started)
+            raise RunError(
+                str(exc).replace(str(log), str(kept))
+                + f"\nNothing was published; {out_dir / slug} is unchanged."
+            ) from None
+        raise
+
+
+def _code_and_versions(templates: Path) -> dict[str, object]:
+    """What every stage's key holds: the code, presets and templates, and the versions."""
+    return {
+        "code": code_fingerprint([ROOT / "analysis", templates]),
+        "versions": installed_versions(),
+        "kernel": check_kernel(),
+    }
 
 
 def _choose_quarter(quarter: str | Quarter | None, held: Sequence[Quarter], name: str) -> Quarter:
@@ -323,7 +406,8 @@ def _check_out_folder(out: Path) -> None:
 
 
 def _record_published_folder(notebooks: Sequence[Path], build: Path, target: Path) -> None:
-    """Record, in each executed notebook, the folder it is published in, not the build's.
+    """Record, in each executed notebook, the folder it is published in, not the build's
+    (and give papermill's parameters cell a fixed id).
 
     The notebooks ran in the build folder (``output_dir``, the folder of their figures),
     which is renamed into ``target`` when the run publishes: their injected parameters
@@ -341,6 +425,9 @@ def _record_published_folder(notebooks: Sequence[Path], build: Path, target: Pat
         for cell in node.cells:
             if "injected-parameters" in cell.metadata.get("tags", []):
                 cell.source = cell.source.replace(built, published)
+                # papermill gives the cell it adds a random id; a fixed one makes two
+                # runs of the same inputs give the same notebook, run times apart
+                cell["id"] = "injected-parameters"
         nbformat.write(node, path)
 
 
@@ -386,6 +473,7 @@ def _write_manifest(
     warnings: Sequence[dict[str, object]],
     stages: dict[str, float],
     started: datetime,
+    cache: dict[str, dict[str, object]] | None,
 ) -> None:
     from analysis.pipeline.manifest import build_manifest
 
@@ -407,6 +495,8 @@ def _write_manifest(
     # itself is the folder the snapshot was taken of
     manifest["dataset"]["path"] = str(source)
     manifest["dataset"]["snapshot"] = data.path.relative_to(report).as_posix()  # type: ignore[attr-defined]
+    # which stages were reused from the cache, under which key (None: --no-cache)
+    manifest["cache"] = cache
     (report / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
@@ -431,6 +521,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", help="output folder (default: output/ of the project)")
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="execute and render everything anew, without reading or writing the cache "
+        "of earlier runs (<out>/.cache/)",
+    )
+    parser.add_argument(
         "--require-quarto",
         action="store_true",
         help="fail when Quarto is not installed instead of publishing previews",
@@ -450,6 +546,7 @@ def command(args: argparse.Namespace) -> int:
             out=args.out,
             require_quarto=args.require_quarto,
             progress=lambda line: print(line, flush=True),
+            cache=not args.no_cache,
         )
     except WorkbookError as exc:
         print(f"ERROR: {exc}", file=sys.stderr, flush=True)
