@@ -19,8 +19,9 @@ import pytest
 
 from analysis.dataset.read import BUNDLED_DATASET, load_dataset
 from analysis.pipeline.execute import plan_chapters
-from analysis.pipeline.render import FORMAT_OUTPUTS, _cell_options
+from analysis.pipeline.render import FORMAT_OUTPUTS, _cell_options, render_book, stage_quarter
 from analysis.pipeline.run import run_report
+from analysis.quarters import parse_quarter
 
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "browser" / "axe.mjs"
@@ -84,6 +85,51 @@ def test_both_formats_are_made_and_listed_in_the_manifest(book):
 def test_the_bundled_quarter_renders_without_a_quarto_warning(book):
     manifest = json.loads((book / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["quarto_warnings"] == []
+
+
+def test_a_rerun_reuses_the_rendered_book_and_publishes_the_same_files(book):
+    before = {
+        p.relative_to(book): p.read_bytes() for p in (book / "book").rglob("*") if p.is_file()
+    }
+    result = run_report("2021-22-Q2", formats="html,pdf", out=book.parent, progress=lambda _: None)
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["cache"]["execute"]["reused"] and manifest["cache"]["render"]["reused"]
+    after = {
+        p.relative_to(result.folder): p.read_bytes()
+        for p in (result.folder / "book").rglob("*")
+        if p.is_file()
+    }
+    assert after == before
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_formats_rendered_at_once_make_the_book_one_render_of_both_makes(book, tmp_path):
+    """The run renders HTML and PDF at the same time, each in a copy of the project; a
+    single ``quarto render`` of both must make the same pages and the same PDF (the
+    PDF's creation date apart)."""
+    data = load_dataset(next((book / "inputs").iterdir()))
+    project = stage_quarter(
+        tmp_path / "quarto",
+        sorted((book / "notebooks").glob("*.ipynb")),
+        data,
+        parse_quarter("2021-22-Q2"),
+        ["html", "pdf"],
+        sorted((book / "data").glob("*")),
+    )
+    single = render_book(project, QUARTO, parallel=False).folder
+    ours = book / "book"
+    names = {p.relative_to(ours) for p in ours.rglob("*") if p.is_file()}
+    assert names == {p.relative_to(single) for p in single.rglob("*") if p.is_file()}
+    for name in sorted(names):
+        if name.suffix != ".pdf":
+            assert (ours / name).read_bytes() == (single / name).read_bytes(), name
+    texts = [
+        subprocess.run(
+            ["pdftotext", "-layout", str(p), "-"], capture_output=True, check=True
+        ).stdout
+        for p in (ours / "report.pdf", single / "report.pdf")
+    ]
+    assert texts[0] == texts[1]
 
 
 # --------------------------------------------------------------------------------------- HTML

@@ -390,6 +390,7 @@ def chapter_for_book(node: Any) -> Any:
     from analysis.report.narrative import metadata_text
 
     node = _name_tables(copy.deepcopy(node))
+    _without_run_times(node)
     holder = _title_cell(node)
     title = _take_title(node, outputs_only=True)
     if title and holder is not None and holder.get("outputs"):
@@ -411,6 +412,16 @@ def chapter_for_book(node: Any) -> Any:
             if markup is not None and "text/markdown" not in output["data"]:
                 output["data"] = {"text/markdown": _raw_html_block(str(markup))}
     return node
+
+
+def _without_run_times(node: Any) -> None:
+    """Leave out of the staged chapter what differs between two runs of the same
+    notebook (papermill's and nbclient's timings), which Quarto would otherwise copy
+    into the pages' markup: the book is then the same whenever the chapters are."""
+    node.metadata.pop("papermill", None)
+    for cell in node.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
 
 
 _PAGE_SETTING = re.compile(r"^`{3,}\{=typst\}\s*#set page\(")
@@ -537,10 +548,15 @@ def tidy_book_html(book: Path) -> None:
       is what is visible (WCAG 2.5.3).
     - The sidebar of chapters is a navigation landmark like the page's contents: it is
       named, so that the two can be told apart.
+
+    It also writes in one order the attributes that Quarto writes in either order from
+    one render to the next (a cell's ``data-execution_count`` and ``data-tags``), so
+    that the same chapters always give the same pages.
     """
     for page in book.glob("*.html"):
         text = page.read_text(encoding="utf-8")
         mended = _PAGINATION_LABEL.sub(r"\1", text)
+        mended = _CELL_ATTRIBUTES.sub(r"\2 \1", mended)
         mended = mended.replace(
             '<nav id="quarto-sidebar" ', '<nav id="quarto-sidebar" aria-label="Chapters" ', 1
         )
@@ -548,6 +564,7 @@ def tidy_book_html(book: Path) -> None:
             page.write_text(mended, encoding="utf-8")
 
 
+_CELL_ATTRIBUTES = re.compile(r'(data-tags="[^"]*") (data-execution_count="\d+")')
 _PAGINATION_LABEL = re.compile(r'(<a\b[^>]*class="pagination-link"[^>]*?)\s+aria-label="[^"]*"')
 
 
@@ -631,8 +648,14 @@ class Rendered:
     warnings: list[dict[str, Any]]
 
 
-def render_book(folder: Path, quarto: str) -> Rendered:
+def render_book(folder: Path, quarto: str, parallel: bool | None = None) -> Rendered:
     """Render a staged book with Quarto, in every format its configuration lists.
+
+    With more than one format and more than one CPU (or ``parallel`` True), each format
+    is rendered at the same time by its own ``quarto render --to <format>``, each in its
+    own copy of the staged project (Quarto's files of one render must not meet
+    another's); the other formats' files are then moved into the first's book. The book
+    is the one a single ``quarto render`` makes of all formats.
 
     Quarto's output is captured (without colour codes); its warnings are returned, each
     distinct one once with its count (:func:`quarto_messages`).
@@ -643,28 +666,60 @@ def render_book(folder: Path, quarto: str) -> Rendered:
         If Quarto fails: the message names the file being rendered and Quarto's first
         error; the full log is kept at ``quarto.log`` in ``folder``'s parent.
     """
+    config = folder / "_quarto.yml"
+    formats = list(read_yaml(config).get("format") or {}) if config.is_file() else []
+    if parallel is None:
+        parallel = (os.cpu_count() or 1) > 1
+    if not parallel or len(formats) < 2:
+        renders = [(folder, [])]
+    else:
+        renders = [(folder, ["--to", formats[0]])]
+        for name in formats[1:]:
+            copy_of = folder.parent / f"{folder.name}-{name}"
+            if copy_of.exists():
+                shutil.rmtree(copy_of)
+            shutil.copytree(folder, copy_of)
+            renders.append((copy_of, ["--to", name]))
     environment = {**os.environ, "NO_COLOR": "1", "QUARTO_LOG_LEVEL": "INFO"}
-    done = subprocess.run(
-        [quarto, "render", str(folder)],
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-    )
-    log = _plain((done.stdout or "") + (done.stderr or ""))
-    messages = quarto_messages(log)
-    if done.returncode != 0:
-        kept = folder.parent / "quarto.log"
-        kept.write_text(log, encoding="utf-8")
-        error = messages["errors"][0] if messages["errors"] else "(no error message)"
-        where = f" while rendering {messages['file']}" if messages["file"] else ""
-        raise RunError(
-            f"Quarto could not render the report (`quarto render` exited with "
-            f"{done.returncode}){where}: {error}\nQuarto's full output is kept in {kept}."
+    running = [
+        subprocess.Popen(
+            [quarto, "render", str(project), *arguments],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=project,
+            env=environment,
+            stdin=subprocess.DEVNULL,
         )
+        for project, arguments in renders
+    ]
+    logs = [_plain(process.communicate()[0] or "") for process in running]
+    for process, log in zip(running, logs, strict=True):
+        if process.returncode != 0:
+            _discard_copies(renders)
+            _render_failed(folder, process.returncode, log)
+    for project, _ in renders[1:]:
+        shutil.copytree(project / _BOOK_DIR, folder / _BOOK_DIR, dirs_exist_ok=True)
+    _discard_copies(renders)
     tidy_book_html(folder / _BOOK_DIR)
-    return Rendered(folder / _BOOK_DIR, messages["warnings"])
+    return Rendered(folder / _BOOK_DIR, quarto_messages("\n".join(logs))["warnings"])
+
+
+def _discard_copies(renders: Sequence[tuple[Path, list[str]]]) -> None:
+    for project, _ in renders[1:]:
+        shutil.rmtree(project, ignore_errors=True)
+
+
+def _render_failed(folder: Path, code: int, log: str) -> None:
+    messages = quarto_messages(log)
+    kept = folder.parent / "quarto.log"
+    kept.write_text(log, encoding="utf-8")
+    error = messages["errors"][0] if messages["errors"] else "(no error message)"
+    where = f" while rendering {messages['file']}" if messages["file"] else ""
+    raise RunError(
+        f"Quarto could not render the report (`quarto render` exited with "
+        f"{code}){where}: {error}\nQuarto's full output is kept in {kept}."
+    )
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")

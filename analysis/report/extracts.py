@@ -37,6 +37,8 @@ __all__ = [
     "status_extract",
     "headline_extract",
     "extracts",
+    "full_text_extract",
+    "LONG_TEXT_COLUMNS",
     "extract_columns",
     "SPREADSHEET_NOTE",
     "spreadsheet_safe",
@@ -86,6 +88,15 @@ COLUMN_MEANINGS: dict[str, dict[str, str | tuple[str, dict[str, str]]]] = {
             },
         ),
         "provenance": "where the update comes from: published, derived or assumed",
+    },
+    "full-text.csv": {
+        "id": "the item's id in the plan",
+        "kind": ("", {k: k for k in KINDS}),
+        "quarter": "the quarter of the update",
+        "column": "the column of the update the text is from",
+        "characters": "how many characters the text has",
+        "shown": "how many of them the report shows before it is cut",
+        "text": "the text, in full, as written in the data",
     },
     "headlines.csv": {
         "figure": "the headline figure's key, stable from quarter to quarter",
@@ -187,10 +198,46 @@ def extracts(dataset: Dataset, quarter: Quarter) -> dict[str, pd.DataFrame]:
     """
     from analysis.engine.summary import headline_figures, item_statuses
 
-    return {
+    found = {
         "statuses.csv": status_extract(item_statuses(dataset, quarter)),
         "headlines.csv": headline_extract(headline_figures(dataset, quarter)),
     }
+    cut = full_text_extract(dataset, quarter)
+    if not cut.empty:
+        found["full-text.csv"] = cut
+    return found
+
+
+#: The columns of updates whose text the report shows in table cells, cut when long.
+LONG_TEXT_COLUMNS = ("commentary", "improvement_actions", "intervention")
+FULL_TEXT_COLUMNS = ("id", "kind", "quarter", "column", "characters", "shown", "text")
+
+
+def full_text_extract(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
+    """Every text of the quarter's updates longer than a table cell shows (``tables:
+    long_text: limit`` of the presentation), in full: the report cuts it and says so.
+
+    Examples
+    --------
+    >>> from analysis.dataset import load_dataset
+    >>> from analysis.dataset.read import BUNDLED_DATASET
+    >>> full_text_extract(load_dataset(BUNDLED_DATASET), parse_quarter("2021-22-Q2")).empty
+    True
+    """
+    from analysis.report.narrative import cut_text
+    from analysis.report.tables import long_text_limit
+
+    limit = long_text_limit(dataset.presentation)
+    rows = []
+    for kind, (_, updates, id_column) in KINDS.items():
+        frame = dataset[updates]
+        frame = frame[frame["quarter"] == quarter.slug]
+        for column in (c for c in LONG_TEXT_COLUMNS if c in frame.columns):
+            for item, text in zip(frame[id_column], frame[column], strict=True):
+                if isinstance(text, str) and len(text) > limit:
+                    shown = len(cut_text(text, limit))
+                    rows.append((item, kind, quarter.slug, column, len(text), shown, text))
+    return pd.DataFrame(rows, columns=list(FULL_TEXT_COLUMNS))
 
 
 def extract_columns(name: str, kinds: Sequence[str] = tuple(KINDS)) -> pd.DataFrame:
@@ -210,7 +257,11 @@ def extract_columns(name: str, kinds: Sequence[str] = tuple(KINDS)) -> pd.DataFr
     its status this quarter: an action's status or a measure's quarterly rating (or why it
     is not rated, in brackets)
     """
-    columns = {"statuses.csv": STATUS_COLUMNS, "headlines.csv": HEADLINE_COLUMNS}
+    columns = {
+        "statuses.csv": STATUS_COLUMNS,
+        "headlines.csv": HEADLINE_COLUMNS,
+        "full-text.csv": FULL_TEXT_COLUMNS,
+    }
     if name not in columns:
         raise KeyError(f"{name!r} is not an extract; the extracts are {', '.join(columns)}.")
     meanings = [_meaning(COLUMN_MEANINGS[name][c], kinds) for c in columns[name]]

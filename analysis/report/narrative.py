@@ -47,6 +47,8 @@ import pandas as pd
 __all__ = [
     "ALLOWED_TAGS",
     "sanitise_html",
+    "bounded_html",
+    "cut_text",
     "html_to_text",
     "html_to_markdown",
     "markdown_text",
@@ -178,6 +180,47 @@ def sanitise_html(text: object) -> str:
     else:
         rebuilt = _serialise(blocks)
     return _LAST_PASS.clean(_tidy(rebuilt)).strip()
+
+
+def bounded_html(text: object, limit: int, note: str) -> str:
+    """:func:`sanitise_html` of at most ``limit`` characters of the text, and, when it
+    was longer, ``note`` after it (escaped, in italics).
+
+    A cell of the report holds a bounded amount of text, so that a pasted document costs
+    what its first pages cost; the text is cut at the last space before the limit (or at
+    the limit) and the markup cut with it is closed by the sanitiser. ``note`` may name
+    ``{shown}`` and ``{total}``, the characters kept and written (with thousands
+    separators).
+
+    Examples
+    --------
+    >>> bounded_html("<b>A long</b> commentary", 12, "[{shown} of {total} shown]")
+    '<b>A long</b> <i>[12 of 24 shown]</i>'
+    >>> bounded_html("Short", 12, "[cut]")
+    'Short'
+    """
+    source = _as_text(text)
+    if len(source) <= limit:
+        return sanitise_html(source)
+    cut = cut_text(source, limit)
+    words = note.format(shown=f"{len(cut):,}", total=f"{len(source):,}")
+    return f"{sanitise_html(cut)} <i>{html.escape(words, quote=False)}</i>".strip()
+
+
+def cut_text(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text``, ending at the last space among them
+    when there is one in their second half.
+
+    Examples
+    --------
+    >>> cut_text("one two three", 9)
+    'one two'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ", limit // 2)
+    return cut[:space] if space > 0 else cut
 
 
 def html_to_text(text: object) -> str:

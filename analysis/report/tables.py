@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,7 @@ from analysis.errors import ConfigError, DataError, WorkbookError
 from analysis.quarters import Quarter, parse_quarter
 from analysis.report.charts import UnitStyle, load_chart_style
 from analysis.report.chips import status_chip_html
-from analysis.report.narrative import sanitise_html
+from analysis.report.narrative import bounded_html
 
 if TYPE_CHECKING:
     from analysis.config.frameworks import Band, Framework
@@ -426,7 +427,7 @@ def _theme_rows(dataset: Dataset, q: Quarter, theme: str) -> list[dict[str, str]
                 "kind": _word_and_icon(kind.label, kind.icon),
                 "position": position,
                 "travel": travel,
-                "information": sanitise_html(commentary),
+                "information": _long_text(dataset, commentary),
             }
         )
     return rows
@@ -585,9 +586,9 @@ def exceptions_table(
                 "travel": _measure_travel(
                     moved, quarter, _settings(dataset.presentation)["directions"]
                 ),
-                "context": sanitise_html(r["commentary"]),
-                "improvement": sanitise_html(r["improvement_actions"]),
-                "intervention": sanitise_html(r["intervention"]),
+                "context": _long_text(dataset, r["commentary"]),
+                "improvement": _long_text(dataset, r["improvement_actions"]),
+                "intervention": _long_text(dataset, r["intervention"]),
                 "_order": measures.index.get_loc(r["measure_id"]),
             }
         )
@@ -673,7 +674,7 @@ def risk_register_table(dataset: Dataset, quarter: Quarter) -> GT:
                 "score": _score_chip(scale.score_band(r["score"]), r["score"]),
                 "previous_score": "" if pd.isna(previous) else str(int(previous)),
                 "movement": _movement(movements, r),
-                "commentary": sanitise_html(r["commentary"]),
+                "commentary": _long_text(dataset, r["commentary"]),
             }
         )
     frame = pd.DataFrame(rows, columns=_REGISTER_COLUMNS)
@@ -1072,7 +1073,7 @@ def _settings(presentation: Presentation) -> dict[str, Any]:
         tables,
         where,
         required=("directions", "risk_movements", "not_rated"),
-        optional=("font_size", "column_widths"),
+        optional=("font_size", "column_widths", "long_text"),
     )
     widths = tables.get("column_widths") or {}
     check_keys(widths, f"{where}: column_widths", optional=widths)
@@ -1089,10 +1090,39 @@ def _settings(presentation: Presentation) -> dict[str, Any]:
     check_keys(tables["not_rated"], f"{where}: not_rated", optional=tables["not_rated"] or ())
     return {
         **tables,
+        "long_text": _long_text_settings(tables.get("long_text"), f"{where}: long_text"),
         "font_size": str(tables.get("font_size") or "14px"),
         "column_widths": widths,
         "not_rated": {str(k): str(v) for k, v in (tables["not_rated"] or {}).items()},
     }
+
+
+def _long_text_settings(data: Any, where: str) -> tuple[int, str]:
+    """``long_text``'s limit and note (none: no limit)."""
+    if data is None:
+        return (sys.maxsize, "")
+    check_keys(data, where, required=("limit", "note"))
+    limit = data["limit"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 100:
+        raise ConfigError(f"{where}: limit is a number of characters, at least 100; got {limit!r}.")
+    try:
+        str(data["note"]).format(shown="1", total="2")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: note may name only {{shown}} and {{total}}; it has {exc}."
+        ) from None
+    return (limit, str(data["note"]))
+
+
+def long_text_limit(presentation: Presentation) -> int:
+    """How many characters of a long text a table cell shows (``tables: long_text``)."""
+    return int(_settings(presentation)["long_text"][0])
+
+
+def _long_text(dataset: Dataset, text: object) -> str:
+    """Text from the data for a table cell: sanitised, and cut (with its note) when long."""
+    limit, note = _settings(dataset.presentation)["long_text"]
+    return bounded_html(text, limit, note)
 
 
 _DIRECTIONS = (
