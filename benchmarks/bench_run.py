@@ -114,6 +114,7 @@ def naive(dataset: Path, quarter: str, folder: Path, quarto: str | None) -> dict
     result = {"execute": execute, "render": 0.0, "peak": peak}
     if quarto is None:
         return result
+    (folder / "data").mkdir()
     resources = [
         write_extract(frame, folder / "data" / name) for name, frame in extracts(data, q).items()
     ]
