@@ -14,7 +14,8 @@ from analysis.dataset.read import load_dataset
 from analysis.errors import ConfigError
 from analysis.quarters import parse_quarter
 from analysis.report.extracts import extract_columns, extracts, full_text_extract
-from analysis.report.tables import exceptions_table, long_text_limit, theme_table
+from analysis.report.narrative import long_text_limit
+from analysis.report.tables import exceptions_table, theme_table
 
 DATASET = Path(__file__).resolve().parent / "fixtures" / "pipeline" / "dataset"
 Q2 = parse_quarter("2021-22-Q2")

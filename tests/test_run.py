@@ -105,8 +105,7 @@ def test_bad_data_exits_non_zero_with_the_report_and_keeps_the_previous_output(
     assert code == 1
     assert "Sideways" in err and "action_updates" in err
     assert tree_digest(out / "2021-22-Q2") == before
-    # nothing but the previous report, and the cache of the notebooks this run executed
-    assert sorted(p.name for p in out.iterdir()) == [".cache", "2021-22-Q2"]
+    assert sorted(p.name for p in out.iterdir()) == ["2021-22-Q2"]
 
 
 def test_a_notebook_that_raises_names_notebook_and_cell_and_publishes_nothing(tmp_path, capsys):
@@ -298,8 +297,7 @@ def test_an_old_quarto_asked_for_a_pdf_fails_before_executing(tmp_path, capsys, 
     assert "Quarto 1.8.25 cannot make the PDF report: it needs Quarto 1.9.17" in printed.err
     assert "execute" not in printed.out
     assert tree_digest(out / "2021-22-Q2") == before
-    # nothing but the previous report, and the cache of the notebooks this run executed
-    assert sorted(p.name for p in out.iterdir()) == [".cache", "2021-22-Q2"]
+    assert sorted(p.name for p in out.iterdir()) == ["2021-22-Q2"]
 
 
 def test_an_old_quarto_still_makes_the_html_when_only_html_is_asked_for(tmp_path, monkeypatch):

@@ -699,7 +699,8 @@ def render_book(folder: Path, quarto: str, parallel: bool | None = None) -> Rend
             _discard_copies(renders)
             _render_failed(folder, process.returncode, log)
     for project, _ in renders[1:]:
-        shutil.copytree(project / _BOOK_DIR, folder / _BOOK_DIR, dirs_exist_ok=True)
+        if (project / _BOOK_DIR).is_dir():  # a render that made nothing is reported later
+            shutil.copytree(project / _BOOK_DIR, folder / _BOOK_DIR, dirs_exist_ok=True)
     _discard_copies(renders)
     tidy_book_html(folder / _BOOK_DIR)
     return Rendered(folder / _BOOK_DIR, quarto_messages("\n".join(logs))["warnings"])

@@ -224,8 +224,7 @@ def full_text_extract(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     >>> full_text_extract(load_dataset(BUNDLED_DATASET), parse_quarter("2021-22-Q2")).empty
     True
     """
-    from analysis.report.narrative import cut_text
-    from analysis.report.tables import long_text_limit
+    from analysis.report.narrative import cut_text, long_text_limit
 
     limit = long_text_limit(dataset.presentation)
     rows = []

@@ -37,9 +37,11 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 import nh3
 import pandas as pd
@@ -49,6 +51,8 @@ __all__ = [
     "sanitise_html",
     "bounded_html",
     "cut_text",
+    "long_text_limit",
+    "long_text_settings",
     "html_to_text",
     "html_to_markdown",
     "markdown_text",
@@ -205,6 +209,34 @@ def bounded_html(text: object, limit: int, note: str) -> str:
     cut = cut_text(source, limit)
     words = note.format(shown=f"{len(cut):,}", total=f"{len(source):,}")
     return f"{sanitise_html(cut)} <i>{html.escape(words, quote=False)}</i>".strip()
+
+
+def long_text_settings(data: Any, where: str) -> tuple[int, str]:
+    """A presentation's ``tables: long_text``, checked: the limit and the note (none
+    given: no limit)."""
+    from analysis.config.files import check_keys
+    from analysis.errors import ConfigError
+
+    if data is None:
+        return (sys.maxsize, "")
+    check_keys(data, where, required=("limit", "note"))
+    limit = data["limit"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 100:
+        raise ConfigError(f"{where}: limit is a number of characters, at least 100; got {limit!r}.")
+    try:
+        str(data["note"]).format(shown="1", total="2")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: note may name only {{shown}} and {{total}}; it has {exc}."
+        ) from None
+    return (limit, str(data["note"]))
+
+
+def long_text_limit(presentation: Any) -> int:
+    """How many characters of a long text a table cell shows (``tables: long_text``)."""
+    tables = presentation.settings.get("tables") or {}
+    where = f"{presentation.where}: tables: long_text"
+    return long_text_settings(tables.get("long_text"), where)[0]
 
 
 def cut_text(text: str, limit: int) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import html
 import math
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -51,7 +50,7 @@ from analysis.errors import ConfigError, DataError, WorkbookError
 from analysis.quarters import Quarter, parse_quarter
 from analysis.report.charts import UnitStyle, load_chart_style
 from analysis.report.chips import status_chip_html
-from analysis.report.narrative import bounded_html
+from analysis.report.narrative import bounded_html, long_text_settings
 
 if TYPE_CHECKING:
     from analysis.config.frameworks import Band, Framework
@@ -1090,33 +1089,11 @@ def _settings(presentation: Presentation) -> dict[str, Any]:
     check_keys(tables["not_rated"], f"{where}: not_rated", optional=tables["not_rated"] or ())
     return {
         **tables,
-        "long_text": _long_text_settings(tables.get("long_text"), f"{where}: long_text"),
+        "long_text": long_text_settings(tables.get("long_text"), f"{where}: long_text"),
         "font_size": str(tables.get("font_size") or "14px"),
         "column_widths": widths,
         "not_rated": {str(k): str(v) for k, v in (tables["not_rated"] or {}).items()},
     }
-
-
-def _long_text_settings(data: Any, where: str) -> tuple[int, str]:
-    """``long_text``'s limit and note (none: no limit)."""
-    if data is None:
-        return (sys.maxsize, "")
-    check_keys(data, where, required=("limit", "note"))
-    limit = data["limit"]
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 100:
-        raise ConfigError(f"{where}: limit is a number of characters, at least 100; got {limit!r}.")
-    try:
-        str(data["note"]).format(shown="1", total="2")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ConfigError(
-            f"{where}: note may name only {{shown}} and {{total}}; it has {exc}."
-        ) from None
-    return (limit, str(data["note"]))
-
-
-def long_text_limit(presentation: Presentation) -> int:
-    """How many characters of a long text a table cell shows (``tables: long_text``)."""
-    return int(_settings(presentation)["long_text"][0])
 
 
 def _long_text(dataset: Dataset, text: object) -> str:
