@@ -32,7 +32,7 @@ import math
 import re
 import shutil
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -137,10 +137,19 @@ def remember_dataset(folder: str | Path) -> None:
     _REMEMBERED[path] = (folder_hash(path), load_dataset(path))
 
 
-def folder_hash(folder: Path) -> str:
-    """A SHA-256 of a folder's files: their paths (relative to it) and bytes."""
+def folder_hash(folder: Path, skipped: Collection[str] = ()) -> str:
+    """A SHA-256 of a folder's files: their paths (relative to it) and bytes.
+
+    A file is left out when a part of its path, or its suffix, is in ``skipped``
+    (``__pycache__``, ``.pyc``: what Python writes beside code).
+    """
     digest = hashlib.sha256()
-    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files = (p for p in folder.rglob("*") if p.is_file())
+    for file in sorted(
+        p
+        for p in files
+        if p.suffix not in skipped and not set(skipped) & set(p.relative_to(folder).parts)
+    ):
         digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()

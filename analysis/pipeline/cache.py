@@ -48,17 +48,8 @@ __all__ = [
 
 CACHE_FOLDER = ".cache"
 _ENTRY = "entry.json"
-_SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
-
-
-def _files(folder: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and not _SKIPPED.intersection(p.relative_to(folder).parts)
-        and p.suffix != ".pyc"
-    )
+# What Python and Jupyter write beside the code: not part of it.
+_NOT_CODE = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".pyc")
 
 
 def code_fingerprint(folders: Iterable[Path]) -> str:
@@ -74,13 +65,9 @@ def code_fingerprint(folders: Iterable[Path]) -> str:
     >>> code_fingerprint([folder]) == before
     False
     """
-    digest = hashlib.sha256()
-    for folder in folders:
-        digest.update(str(folder.name).encode() + b"\0")
-        for path in _files(folder):
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    from analysis.dataset.read import folder_hash
+
+    return stage_key(folders=[(folder.name, folder_hash(folder, _NOT_CODE)) for folder in folders])
 
 
 def installed_versions() -> dict[str, Any]:
