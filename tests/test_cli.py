@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATASETS
 
 from analysis.cli import COMMANDS, build_parser, main
 from analysis.dataset.read import BUNDLED_DATASET
+from conftest import DATASETS
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTER_NOT_HELD = "2021-22-Q3"

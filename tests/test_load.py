@@ -6,12 +6,12 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import DATASETS
 
 from analysis.dataset.read import Dataset, _cell_text, load_dataset, read_raw
 from analysis.errors import DataError
 from analysis.quarters import Quarter
 from analysis.schema import TABLES
+from conftest import DATASETS
 
 
 @pytest.fixture(scope="module")

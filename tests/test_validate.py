@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DATASETS
 from test_cli import PLANTED, PLANTED_COUNT, QUARTER_NOT_HELD
 
 from analysis.config.scales import load_scales
@@ -14,6 +13,7 @@ from analysis.dataset.read import validate_dataset
 from analysis.dataset.validate import Problem, format_problems, table_schema
 from analysis.errors import DataError, QuarterError
 from analysis.schema import TABLES
+from conftest import DATASETS
 
 
 def edit(folder: Path, table: str, row: int, column: str, value: str) -> Path:
