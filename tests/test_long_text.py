@@ -50,7 +50,7 @@ def test_a_cell_shows_a_bounded_part_and_says_where_the_rest_is(long_dataset):
 
 def test_the_full_text_is_in_its_own_extract(long_dataset):
     found = extracts(long_dataset, Q2)
-    assert list(found) == ["statuses.csv", "headlines.csv", "full-text.csv"]
+    assert list(found) == ["statuses.csv", "headlines.csv", "trend.csv", "full-text.csv"]
     row = found["full-text.csv"].iloc[0]
     assert (row["id"], row["kind"], row["quarter"], row["column"]) == (
         "A1",

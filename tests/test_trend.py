@@ -61,3 +61,19 @@ def test_a_first_quarter_has_one_column_and_a_quarter_with_no_updates_counts_not
     assert (trend["2021-22-Q1"] != "").all()
     empty = trend_counts(dataset, parse_quarter("2030-31 Q1"))
     assert empty.empty and list(empty.columns) == ["theme", "kind", "quarter", "status", "count"]
+
+
+def test_trend_csv_holds_every_quarters_statuses_and_nothing_else(bundled):
+    from analysis.report.extracts import TREND_EXTRACT_COLUMNS, extract_columns, extracts
+
+    quarter = parse_quarter("2021-22 Q2")
+    found = extracts(bundled, quarter)
+    trend = found["trend.csv"]
+    assert tuple(trend.columns) == TREND_EXTRACT_COLUMNS
+    assert list(extract_columns("trend.csv")["column"]) == list(TREND_EXTRACT_COLUMNS)
+    for q in quarters_so_far(quarter):
+        rows = trend[trend["quarter"] == q.slug].set_index(["kind", "id"])["status"]
+        expected = item_statuses(bundled, q).set_index(["kind", "id"])["status"]
+        assert rows.sort_index().equals(expected.sort_index()), q.slug
+    this_quarter = trend[trend["quarter"] == quarter.slug]
+    assert list(this_quarter["id"]) == list(found["statuses.csv"]["id"])
