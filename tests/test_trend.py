@@ -8,7 +8,13 @@ import pytest
 
 from analysis.dataset.read import BUNDLED_DATASET, load_dataset
 from analysis.engine.summary import item_statuses
-from analysis.engine.trend import TREND_COLUMNS, quarters_so_far, status_trend, trend_counts
+from analysis.engine.trend import (
+    HISTORY_COLUMNS,
+    TREND_COLUMNS,
+    quarters_so_far,
+    status_trend,
+    trend_counts,
+)
 from analysis.quarters import parse_quarter
 
 COUNTY = Path(__file__).resolve().parent / "fixtures" / "county"
@@ -64,13 +70,13 @@ def test_a_first_quarter_has_one_column_and_a_quarter_with_no_updates_counts_not
 
 
 def test_trend_csv_holds_every_quarters_statuses_and_nothing_else(bundled):
-    from analysis.report.extracts import TREND_EXTRACT_COLUMNS, extract_columns, extracts
+    from analysis.report.extracts import extract_columns, extracts
 
     quarter = parse_quarter("2021-22 Q2")
     found = extracts(bundled, quarter)
     trend = found["trend.csv"]
-    assert tuple(trend.columns) == TREND_EXTRACT_COLUMNS
-    assert list(extract_columns("trend.csv")["column"]) == list(TREND_EXTRACT_COLUMNS)
+    assert tuple(trend.columns) == HISTORY_COLUMNS
+    assert list(extract_columns("trend.csv")["column"]) == list(HISTORY_COLUMNS)
     for q in quarters_so_far(quarter):
         rows = trend[trend["quarter"] == q.slug].set_index(["kind", "id"])["status"]
         expected = item_statuses(bundled, q).set_index(["kind", "id"])["status"]

@@ -20,10 +20,19 @@ from analysis.quarters import Quarter
 if TYPE_CHECKING:
     from analysis.dataset.read import Dataset
 
-__all__ = ["TREND_COLUMNS", "quarters_so_far", "status_trend", "trend_counts"]
+__all__ = [
+    "TREND_COLUMNS",
+    "HISTORY_COLUMNS",
+    "quarters_so_far",
+    "status_history",
+    "status_trend",
+    "trend_counts",
+]
 
 #: The columns that describe an item in :func:`status_trend`; one column per quarter follows.
 TREND_COLUMNS = ("id", "kind", "theme", "outcome", "title")
+#: The columns of :func:`status_history` (and of ``trend.csv``).
+HISTORY_COLUMNS = (*TREND_COLUMNS, "quarter", "status")
 
 
 def quarters_so_far(quarter: Quarter) -> list[Quarter]:
@@ -37,12 +46,47 @@ def quarters_so_far(quarter: Quarter) -> list[Quarter]:
     return [Quarter(quarter.start_year, number) for number in range(1, quarter.number + 1)]
 
 
-def status_trend(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
-    """One row per item with an update in the year so far: its status in each quarter.
+def status_history(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
+    """One row per item and quarter of the year so far in which the item had an update,
+    with its status then: items in the order of the item list (:func:`list_items`),
+    each item's quarters in order. An item's theme, outcome and title are this
+    quarter's (a title corrected since is shown as it is now).
 
-    The quarter columns are named by their slugs (``2021-22-Q1`` ...), in order; a
-    quarter in which the item had no update is empty. Items keep the order of the
-    dataset's item list (:func:`list_items`).
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> from analysis.quarters import parse_quarter
+    >>> history = status_history(synthetic_dataset(), parse_quarter("2021-22 Q2"))
+    >>> history[["id", "quarter", "status"]].head(3)
+       id     quarter         status
+    0  A1  2021-22-Q1  Some slippage
+    1  A1  2021-22-Q2       On track
+    2  A2  2021-22-Q1       On track
+    """
+    frames = [
+        item_statuses(dataset, q).loc[:, [*TREND_COLUMNS, "status"]].assign(quarter=q.slug)
+        for q in quarters_so_far(quarter)
+    ]
+    found = pd.concat(frames, ignore_index=True)
+    if found.empty:
+        return pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    latest = found.drop_duplicates(["kind", "id"], keep="last").set_index(["kind", "id"])
+    keys = list(zip(found["kind"], found["id"], strict=True))
+    found[["theme", "outcome", "title"]] = latest.loc[
+        keys, ["theme", "outcome", "title"]
+    ].to_numpy()
+    listed = list_items(dataset)
+    order = {key: i for i, key in enumerate(zip(listed["kind"], listed["id"], strict=True))}
+    found["_order"] = [order[key] for key in keys]
+    found = found.sort_values(["_order", "quarter"], kind="stable")
+    return found.loc[:, list(HISTORY_COLUMNS)].reset_index(drop=True)
+
+
+def status_trend(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
+    """:func:`status_history` with a column per quarter: one row per item, its status in
+    each quarter of the year so far (empty where it had no update).
+
+    The quarter columns are named by their slugs (``2021-22-Q1`` ...), in order.
 
     Examples
     --------
@@ -55,22 +99,12 @@ def status_trend(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     1  A2              On track    Major slippage
     2  P1  Amber/Green; DCA Green  Green; DCA Green
     """
-    quarters = quarters_so_far(quarter)
-    frames = []
-    for q in quarters:
-        statuses = item_statuses(dataset, q)
-        frames.append(statuses.loc[:, [*TREND_COLUMNS, "status"]].assign(quarter=q.slug))
-    found = pd.concat(frames, ignore_index=True)
-    columns = [q.slug for q in quarters]
-    if found.empty:
-        return pd.DataFrame(columns=[*TREND_COLUMNS, *columns])
-    # the latest quarter's words for an item (a title corrected since is shown as it is now)
-    items = found.drop_duplicates(["kind", "id"], keep="last").set_index(["kind", "id"])
-    listed = list_items(dataset).set_index(["kind", "id"]).index
-    wide = found.pivot(index=["kind", "id"], columns="quarter", values="status")
-    wide = wide.reindex(index=listed[listed.isin(wide.index)], columns=columns).fillna("")
-    out = items.loc[wide.index, ["theme", "outcome", "title"]].join(wide).reset_index()
-    return out.loc[:, [*TREND_COLUMNS, *columns]]
+    history = status_history(dataset, quarter)
+    columns = [q.slug for q in quarters_so_far(quarter)]
+    items = history.drop_duplicates(["kind", "id"]).loc[:, list(TREND_COLUMNS)]
+    wide = history.pivot(index=["kind", "id"], columns="quarter", values="status")
+    wide = wide.reindex(columns=columns).fillna("").reset_index()
+    return items.merge(wide, on=["kind", "id"], how="left").reset_index(drop=True)
 
 
 def trend_counts(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
@@ -92,28 +126,22 @@ def trend_counts(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     2  Theme A  action  2021-22-Q2        On track      1
     3  Theme A  action  2021-22-Q2  Major slippage      1
     """
-    trend = status_trend(dataset, quarter)
-    quarters = [q.slug for q in quarters_so_far(quarter)]
-    long = trend.melt(
-        id_vars=list(TREND_COLUMNS), value_vars=quarters, var_name="quarter", value_name="status"
-    )
-    long = long[long["status"] != ""]
+    history = status_history(dataset, quarter)
     columns = ["theme", "kind", "quarter", "status", "count"]
-    if long.empty:
+    if history.empty:
         return pd.DataFrame(columns=columns)
-    order = {
-        name: {value: i for i, value in enumerate(pd.unique(trend[name]))}
-        for name in ("theme", "kind")
+    first = {
+        name: {value: i for i, value in enumerate(pd.unique(history[name]))}
+        for name in ("theme", "kind", "status")
     }
-    statuses = {value: i for i, value in enumerate(pd.unique(long["status"]))}
-    counts = long.groupby(["theme", "kind", "quarter", "status"], sort=False).size()
+    counts = history.groupby(["theme", "kind", "quarter", "status"], sort=False).size()
     out = counts.rename("count").reset_index()
     out["_sort"] = list(
         zip(
-            out["theme"].map(order["theme"]),
-            out["kind"].map(order["kind"]),
-            out["quarter"].map(quarters.index),
-            out["status"].map(statuses),
+            out["theme"].map(first["theme"]),
+            out["kind"].map(first["kind"]),
+            out["quarter"],
+            out["status"].map(first["status"]),
             strict=True,
         )
     )

@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis.config.presentation import join_words
 from analysis.engine.summary import STATUS_COLUMNS
-from analysis.engine.trend import TREND_COLUMNS
+from analysis.engine.trend import HISTORY_COLUMNS
 from analysis.schema import KINDS
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ __all__ = [
     "HEADLINE_COLUMNS",
     "COLUMN_MEANINGS",
     "status_extract",
-    "trend_extract",
     "headline_extract",
     "extracts",
     "full_text_extract",
@@ -52,7 +51,6 @@ __all__ = [
 FOLDER = "data"
 
 HEADLINE_COLUMNS = ("figure", "numerator", "denominator", "value", "previous_value")
-TREND_EXTRACT_COLUMNS = (*TREND_COLUMNS, "quarter", "status")
 
 #: What each column of each extract means: the one place these words are written. A
 #: meaning given kind by kind (a mapping) names only the kinds of item a dataset holds:
@@ -201,26 +199,6 @@ def headline_extract(figures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def trend_extract(trend: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``trend.csv`` from a status trend (:func:`status_trend`): one per item
-    and quarter in which it had an update, items in report order, quarters in order.
-
-    Examples
-    --------
-    >>> trend = pd.DataFrame([{"id": "A1", "kind": "action", "theme": "T", "outcome": "O",
-    ...     "title": "One", "2021-22-Q1": "", "2021-22-Q2": "On track"}])
-    >>> trend_extract(trend)[["id", "quarter", "status"]].values.tolist()
-    [['A1', '2021-22-Q2', 'On track']]
-    """
-    quarters = [c for c in trend.columns if c not in TREND_COLUMNS]
-    long = trend.reset_index(names="_item").melt(
-        id_vars=["_item", *TREND_COLUMNS], value_vars=quarters, var_name="quarter"
-    )
-    long = long.rename(columns={"value": "status"})
-    long = long[long["status"] != ""].sort_values(["_item", "quarter"], kind="stable")
-    return long.loc[:, list(TREND_EXTRACT_COLUMNS)].reset_index(drop=True)
-
-
 def extracts(dataset: Dataset, quarter: Quarter) -> dict[str, pd.DataFrame]:
     """The extracts for a quarter, keyed by file name.
 
@@ -231,12 +209,12 @@ def extracts(dataset: Dataset, quarter: Quarter) -> dict[str, pd.DataFrame]:
         ``"full-text.csv"`` when some text from the data was cut in the report.
     """
     from analysis.engine.summary import headline_figures, item_statuses
-    from analysis.engine.trend import status_trend
+    from analysis.engine.trend import status_history
 
     found = {
         "statuses.csv": status_extract(item_statuses(dataset, quarter)),
         "headlines.csv": headline_extract(headline_figures(dataset, quarter)),
-        "trend.csv": trend_extract(status_trend(dataset, quarter)),
+        "trend.csv": status_history(dataset, quarter),
     }
     cut = full_text_extract(dataset, quarter)
     if not cut.empty:
@@ -295,7 +273,7 @@ def extract_columns(name: str, kinds: Sequence[str] = tuple(KINDS)) -> pd.DataFr
     columns = {
         "statuses.csv": STATUS_COLUMNS,
         "headlines.csv": HEADLINE_COLUMNS,
-        "trend.csv": TREND_EXTRACT_COLUMNS,
+        "trend.csv": HISTORY_COLUMNS,
         "full-text.csv": FULL_TEXT_COLUMNS,
     }
     if name not in columns:
