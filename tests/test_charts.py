@@ -22,6 +22,7 @@ from analysis.report.charts import (
     measure_charts,
     measure_status_chart,
     project_status_chart,
+    trend_charts,
     write_svg,
 )
 
@@ -39,6 +40,7 @@ def charts(dataset) -> dict[str, Chart]:
         measure_status_chart(dataset, Q2),
         headline_chart(dataset, Q2),
         *measure_charts(dataset, Q2),
+        *trend_charts(dataset, Q2),
     ]
     return {chart.label: chart for chart in built}
 
@@ -63,6 +65,10 @@ EXPECTED_LABELS = [
     "fig-headlines",
     "fig-measure-m1",
     "fig-measure-m2",
+    "fig-trend-action",
+    "fig-trend-project",
+    "fig-trend-measure",
+    "fig-trend-risk",
 ]
 
 
@@ -377,6 +383,7 @@ BAD_SETTINGS = [
     ({"charts__text_colour": "#AAAAAA"}, "contrast ratio of 2.32:1; WCAG AA needs at least 4.5"),
     ({"charts__target_linetype": "wavy"}, "target_linetype 'wavy' is not one of solid"),
     ({"charts__font_family": []}, "font_family must name at least one font"),
+    ({"charts__not_rated_text_colour": "#777777"}, "not_rated_text_colour.*contrast ratio"),
     ({"charts__height": None}, "missing setting\\(s\\) height"),
     ({"charts__colour": "#000000"}, "unknown setting\\(s\\) colour"),
     ({"units__days": None}, "units: missing setting\\(s\\) days"),

@@ -238,6 +238,7 @@ def test_statuses_extract_has_one_row_per_item_updated(pipeline_runs):
         "outcome",
         "title",
         "status",
+        "status_key",
         "previous_status",
         "value",
         "target",

@@ -154,6 +154,7 @@ def test_item_statuses_extract(dataset):
         "outcome",
         "title",
         "status",
+        "status_key",
         "previous_status",
         "value",
         "target",
@@ -170,6 +171,14 @@ def test_item_statuses_extract(dataset):
     assert by_id.loc["M4", "target"] == "baseline year"
     assert "not rated" in by_id.loc["M4", "status"]
     assert by_id.loc["P2", "status"] == "Amber/Red; DCA Amber/Green"
+    # the key behind each status: band, scale status, RAG, score band; empty when not rated
+    assert by_id.loc[["M1", "M4", "A1", "P2"], "status_key"].tolist() == [
+        "blue",
+        "",
+        "on_track",
+        "amber_red",
+    ]
+    assert by_id.loc["R1", "status_key"] == by_id.loc["R1", "status"]
     assert by_id.loc["A1", ["status", "previous_status"]].tolist() == ["On track", "Some slippage"]
     assert by_id.loc["R1", ["value", "direction_of_travel"]].tolist() == [12, "increased"]
     assert by_id.loc["M5", "provenance"] == "assumed"

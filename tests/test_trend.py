@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,12 @@ import pytest
 from analysis.dataset.read import BUNDLED_DATASET, load_dataset
 from analysis.engine.summary import item_statuses
 from analysis.engine.trend import (
+    COUNT_COLUMNS,
     HISTORY_COLUMNS,
     TREND_COLUMNS,
+    kind_statuses,
     quarters_so_far,
+    status_history,
     status_trend,
     trend_counts,
 )
@@ -66,7 +70,30 @@ def test_a_first_quarter_has_one_column_and_a_quarter_with_no_updates_counts_not
     assert list(trend.columns) == [*TREND_COLUMNS, "2021-22-Q1"]
     assert (trend["2021-22-Q1"] != "").all()
     empty = trend_counts(dataset, parse_quarter("2030-31 Q1"))
-    assert empty.empty and list(empty.columns) == ["theme", "kind", "quarter", "status", "count"]
+    assert empty.empty and tuple(empty.columns) == COUNT_COLUMNS
+
+
+def test_counts_give_every_rated_status_best_first_and_projects_by_rag(bundled):
+    quarter = parse_quarter("2021-22 Q2")
+    counts = trend_counts(bundled, quarter)
+    history = status_history(bundled, quarter)
+    for (theme, kind, q), group in counts.groupby(["theme", "kind", "quarter"], sort=False):
+        order = [s.key for s in kind_statuses(bundled, kind)]
+        assert list(group["status_key"]) == [k for k in order if k in set(group["status_key"])]
+        held = history[(history.theme == theme) & (history.kind == kind) & (history.quarter == q)]
+        assert group.set_index("status_key")["count"].to_dict() == {
+            key: int((held["status_key"] == key).sum()) for key in group["status_key"]
+        }
+        if kind == "action":
+            # a rated status is listed at zero; one that is not rated only where held
+            rated = [s.key for s in bundled.scales.actions.statuses if s.rated]
+            assert set(rated) <= set(group["status_key"])
+    projects = history[history["kind"] == "project"]
+    assert set(projects["status_key"]) <= set(bundled.scales.projects.keys)
+    assert (
+        projects["status"].str.split(";").str[0]
+        == [bundled.scales.projects.label(k) for k in projects["status_key"]]
+    ).all()
 
 
 def test_trend_csv_holds_every_quarters_statuses_and_nothing_else(bundled):
@@ -83,3 +110,59 @@ def test_trend_csv_holds_every_quarters_statuses_and_nothing_else(bundled):
         assert rows.sort_index().equals(expected.sort_index()), q.slug
     this_quarter = trend[trend["quarter"] == quarter.slug]
     assert list(this_quarter["id"]) == list(found["statuses.csv"]["id"])
+
+
+# ------------------------------------------------------------------ in the report
+
+
+def test_each_trend_chart_says_every_count_it_draws(dataset):
+    from analysis.report.charts import trend_chart
+
+    quarter = parse_quarter("2021-22 Q2")
+    counts = trend_counts(dataset, quarter)
+    for kind in dataset.kinds:
+        chart = trend_chart(dataset, quarter, kind)
+        mine = counts[(counts["kind"] == kind) & (counts["count"] > 0)]
+        for theme, group in mine.groupby("theme", sort=False):
+            said = chart.alt.split(f"{theme}: ")[1].split(".")[0]
+            for q in quarters_so_far(quarter):
+                held = group[group["quarter"] == q.slug]
+                words = ", ".join(
+                    f"{c} {lab.lower()}" for lab, c in zip(held.label, held["count"], strict=True)
+                )
+                assert f"{q.short_label}, {words}" in said, (kind, theme, q.slug)
+        svg = chart.to_svg()
+        drawn = {
+            s.colour.upper() for s in kind_statuses(dataset, kind) if s.key in set(mine.status_key)
+        }
+        assert drawn <= {c.upper() for c in re.findall(r"#[0-9A-Fa-f]{6}", svg)}
+
+
+def test_the_trend_tables_show_each_quarters_chip_or_no_update(dataset):
+    from analysis.report.tables import trend_counts_table, trend_table
+
+    quarter = parse_quarter("2021-22 Q2")
+    items = trend_table(dataset, quarter, "b").as_raw_html()
+    # A4 is first updated in Q2: its Q1 cell says so in words
+    row = items.split("(A4)")[1].split("</tr>")[0]
+    assert "No update" in row and "Not assessed" in row
+    # a measure not rated says why, in words
+    assert "(not rated: baseline)" in items.split("(M4)")[1].split("</tr>")[0]
+    assert 'class="status-chip"' in items and "Q1 2021/22" in items
+    assert "(A1)" not in items, "only the theme's own items"
+    counts = trend_counts_table(dataset, quarter).as_raw_html()
+    theme_a = trend_counts_table(dataset, quarter, "a").as_raw_html()
+    for kind in dataset.kinds:
+        assert dataset.presentation.kind(kind).heading in counts
+    assert counts.count(">Total<") == len(dataset.kinds)
+    assert counts != theme_a and 'id="trend-counts-a"' in theme_a
+
+
+def test_a_not_rated_measure_is_counted_in_the_configured_colour(dataset):
+    statuses = kind_statuses(dataset, "measure")
+    assert statuses[-1].key == "" and statuses[-1].label == "Not rated"
+    charts = dataset.presentation.settings["charts"]
+    assert (statuses[-1].colour, statuses[-1].text_colour) == (
+        charts["not_rated_colour"],
+        charts["not_rated_text_colour"],
+    )

@@ -536,6 +536,7 @@ STATUS_COLUMNS = (
     "outcome",
     "title",
     "status",
+    "status_key",
     "previous_status",
     "value",
     "target",
@@ -549,6 +550,11 @@ def item_statuses(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """One row per item with an update this quarter: its status now and last quarter.
 
     What the columns hold by kind:
+
+    ``status_key`` is the configuration's key of the status: the framework's band for a
+    measure (empty when it is not rated), the scale's status for an action, the RAG for
+    a project, the score band's name for a risk. Colours, icons and ranks are found
+    from it.
 
     - measure: ``status`` is the quarterly rating's label (or why it is not rated, in
       brackets); ``value`` the actual; ``target`` the quarterly target;
@@ -622,6 +628,7 @@ def _measure_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
                 "id": r.measure_id,
                 "kind": "measure",
                 "status": label(r.quarterly_status, r.quarterly_basis),
+                "status_key": r.quarterly_status if isinstance(r.quarterly_status, str) else "",
                 "previous_status": label(prev) if prev is not None else "",
                 "value": r.actual if r.actual_state == "value" else STATE_LABELS[r.actual_state],
                 "target": r.quarterly_target
@@ -673,6 +680,7 @@ def _scale_rows(dataset: Dataset, q: Quarter, kind: str) -> list[dict[str, objec
                 "id": r["id"],
                 "kind": kind,
                 "status": describe(r),
+                "status_key": r["status" if kind == "action" else "rag"],
                 "previous_status": describe(before.loc[r["id"]]) if r["id"] in before.index else "",
                 "value": "",
                 "target": "",
@@ -701,6 +709,7 @@ def _risk_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
                 "id": r.risk_id,
                 "kind": "risk",
                 "status": r.band,
+                "status_key": r.band,
                 "previous_status": r.previous_band,
                 "value": r.score,
                 "target": "",

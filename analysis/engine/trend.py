@@ -9,6 +9,7 @@ rule for both.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 __all__ = [
     "TREND_COLUMNS",
     "HISTORY_COLUMNS",
+    "COUNT_COLUMNS",
+    "NOT_RATED",
+    "StatusStyle",
+    "kind_statuses",
     "quarters_so_far",
     "status_history",
     "status_trend",
@@ -32,7 +37,54 @@ __all__ = [
 #: The columns that describe an item in :func:`status_trend`; one column per quarter follows.
 TREND_COLUMNS = ("id", "kind", "theme", "outcome", "title")
 #: The columns of :func:`status_history` (and of ``trend.csv``).
-HISTORY_COLUMNS = (*TREND_COLUMNS, "quarter", "status")
+HISTORY_COLUMNS = (*TREND_COLUMNS, "quarter", "status", "status_key")
+#: The columns of :func:`trend_counts`.
+COUNT_COLUMNS = ("theme", "kind", "quarter", "status_key", "label", "count")
+#: The label of a measure's status when it is not rated (its key is empty).
+NOT_RATED = "Not rated"
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    """A status as the report shows it: its key, words, colours and icon."""
+
+    key: str
+    label: str
+    colour: str
+    text_colour: str
+    icon: str = ""
+
+
+def kind_statuses(dataset: Dataset, kind: str) -> list[StatusStyle]:
+    """Every status an item of ``kind`` can have, best first, as ``status_key`` names it
+    (see :func:`analysis.engine.summary.item_statuses`): the framework's bands for a
+    measure, then "not rated" (key ``""``, in the presentation's ``charts:
+    not_rated_colour``); the scale's statuses for an action; the
+    scale's statuses (as RAG) for a project; the score bands for a risk, as configured.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> [s.label for s in kind_statuses(synthetic_dataset(), "measure")]
+    ['Blue', 'Green', 'Amber', 'Red', 'Not rated']
+    """
+    if kind == "measure":
+        found = [
+            StatusStyle(b.key, b.label, b.colour, b.text_colour, b.icon)
+            for b in dataset.framework.bands
+        ]
+        charts = dataset.presentation.settings["charts"]
+        colours = (str(charts["not_rated_colour"]), str(charts["not_rated_text_colour"]))
+        return [*found, StatusStyle("", NOT_RATED, *colours)]
+    if kind == "risk":
+        return [
+            StatusStyle(b.name, b.name, b.colour, b.text_colour)
+            for b in dataset.scales.risks.score_bands
+        ]
+    return [
+        StatusStyle(s.key, s.label, s.colour, s.text_colour, s.icon)
+        for s in dataset.scales.of(kind).statuses
+    ]
 
 
 def quarters_so_far(quarter: Quarter) -> list[Quarter]:
@@ -64,7 +116,9 @@ def status_history(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     2  A2  2021-22-Q1       On track
     """
     frames = [
-        item_statuses(dataset, q).loc[:, [*TREND_COLUMNS, "status"]].assign(quarter=q.slug)
+        item_statuses(dataset, q)
+        .loc[:, [*TREND_COLUMNS, "status", "status_key"]]
+        .assign(quarter=q.slug)
         for q in quarters_so_far(quarter)
     ]
     found = pd.concat(frames, ignore_index=True)
@@ -110,39 +164,45 @@ def status_trend(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
 def trend_counts(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """How many of each theme's items of each kind were in each status, per quarter.
 
-    One row per theme, kind, quarter and status that occurs, with ``count``; themes and
-    kinds in the order of the item list, quarters in order, statuses in the order they
-    are first met. An item not updated in a quarter is not counted in it.
+    One row per theme, kind, quarter and status of the kind (:func:`kind_statuses`),
+    zeros included, with the status's ``label`` and the ``count``: themes in the order
+    of the item list, kinds in the dataset's order, then quarters, then statuses best
+    first. A project is
+    counted by its RAG. An item not updated in a quarter is not counted in it; a status
+    that is not rated appears only where some item holds it.
 
     Examples
     --------
     >>> from tests.synthetic import synthetic_dataset
     >>> from analysis.quarters import parse_quarter
     >>> counts = trend_counts(synthetic_dataset(), parse_quarter("2021-22 Q2"))
-    >>> counts[["theme", "kind", "quarter", "status", "count"]].head(4)
-         theme    kind     quarter          status  count
-    0  Theme A  action  2021-22-Q1   Some slippage      1
+    >>> counts[["theme", "kind", "quarter", "label", "count"]].head(4)
+         theme    kind     quarter           label  count
+    0  Theme A  action  2021-22-Q1       Completed      0
     1  Theme A  action  2021-22-Q1        On track      1
-    2  Theme A  action  2021-22-Q2        On track      1
-    3  Theme A  action  2021-22-Q2  Major slippage      1
+    2  Theme A  action  2021-22-Q1   Some slippage      1
+    3  Theme A  action  2021-22-Q1  Major slippage      0
     """
     history = status_history(dataset, quarter)
-    columns = ["theme", "kind", "quarter", "status", "count"]
-    if history.empty:
-        return pd.DataFrame(columns=columns)
-    first = {
-        name: {value: i for i, value in enumerate(pd.unique(history[name]))}
-        for name in ("theme", "kind", "status")
-    }
-    counts = history.groupby(["theme", "kind", "quarter", "status"], sort=False).size()
-    out = counts.rename("count").reset_index()
-    out["_sort"] = list(
-        zip(
-            out["theme"].map(first["theme"]),
-            out["kind"].map(first["kind"]),
-            out["quarter"],
-            out["status"].map(first["status"]),
-            strict=True,
-        )
-    )
-    return out.sort_values("_sort").loc[:, columns].reset_index(drop=True)
+    quarters = [q.slug for q in quarters_so_far(quarter)]
+    held = history.groupby(["theme", "kind", "quarter", "status_key"], sort=False).size()
+    rows = []
+    for theme in pd.unique(history["theme"]):
+        mine = history[history["theme"] == theme]
+        for kind in (k for k in dataset.kinds if k in set(mine["kind"])):
+            keys = set(mine.loc[mine["kind"] == kind, "status_key"])
+            for q in quarters:
+                for status in kind_statuses(dataset, kind):
+                    count = int(held.get((theme, kind, q, status.key), 0))
+                    if count or status.key in keys or _always_shown(dataset, kind, status):
+                        rows.append((theme, kind, q, status.key, status.label, count))
+    return pd.DataFrame(rows, columns=list(COUNT_COLUMNS))
+
+
+def _always_shown(dataset: Dataset, kind: str, status: StatusStyle) -> bool:
+    """A rated status is counted (zero too); one that is not rated only where it is held."""
+    if kind == "measure":
+        return status.key != ""
+    if kind == "risk":
+        return True
+    return dataset.scales.of(kind).status(status.key).rated

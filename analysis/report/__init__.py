@@ -25,6 +25,8 @@ _EXPORTS = {
     "measure_charts": "charts",
     "measure_status_chart": "charts",
     "project_status_chart": "charts",
+    "trend_chart": "charts",
+    "trend_charts": "charts",
     "SPREADSHEET_NOTE": "extracts",
     "exceptions_table": "tables",
     "extract_columns_table": "tables",
@@ -40,6 +42,8 @@ _EXPORTS = {
     "scale_table": "tables",
     "score_band_table": "tables",
     "theme_table": "tables",
+    "trend_counts_table": "tables",
+    "trend_table": "tables",
     "value_state_table": "tables",
     "amendments_text": "text",
     "completed_text": "text",
@@ -47,6 +51,7 @@ _EXPORTS = {
     "improvements_text": "text",
     "priorities_text": "text",
     "risk_changes_text": "text",
+    "trend_text": "text",
 }
 
 __all__ = sorted(_EXPORTS)

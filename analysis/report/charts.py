@@ -55,6 +55,7 @@ from plotnine import (
     guides,
     labs,
     position_dodge,
+    position_stack,
     scale_colour_manual,
     scale_fill_manual,
     scale_linetype_manual,
@@ -90,6 +91,8 @@ __all__ = [
     "project_status_chart",
     "measure_status_chart",
     "headline_chart",
+    "trend_chart",
+    "trend_charts",
     "measure_chart",
     "measure_charts",
     "measure_label",
@@ -178,6 +181,8 @@ class ChartStyle:
     text_colour: str
     target_linetype: str
     bar_height: float
+    not_rated_colour: str
+    not_rated_text_colour: str
     units: Mapping[str, UnitStyle]
 
     def bar_chart_height(self, bars: int, panels: int = 1) -> float:
@@ -218,6 +223,8 @@ _CHART_KEYS = (
     "text_colour",
     "target_linetype",
     "bar_height",
+    "not_rated_colour",
+    "not_rated_text_colour",
 )
 
 
@@ -280,6 +287,9 @@ def _style_from(data: Mapping[str, Any], where: str) -> ChartStyle:
         raise ConfigError(
             f"{at}: target_linetype {linetype!r} is not one of {', '.join(_LINETYPES)}."
         )
+    not_rated = check_colour(charts["not_rated_colour"], f"{at}: not_rated_colour")
+    not_rated_text = check_colour(charts["not_rated_text_colour"], f"{at}: not_rated_text_colour")
+    check_contrast(not_rated, not_rated_text, f"{at}: not_rated_text_colour")
     family = charts["font_family"]
     families = tuple(str(f) for f in (family if isinstance(family, list) else [family]))
     if not families or not all(families):
@@ -296,6 +306,8 @@ def _style_from(data: Mapping[str, Any], where: str) -> ChartStyle:
         text_colour=text_colour,
         target_linetype=linetype,
         bar_height=_positive(charts["bar_height"], f"{at}: bar_height"),
+        not_rated_colour=not_rated,
+        not_rated_text_colour=not_rated_text,
         units=_units(data["units"], f"{where}: units"),
     )
 
@@ -623,6 +635,98 @@ def _status_mix_chart(
         parts.append(sentence + ".")
     height = style.bar_chart_height(len(labels) * len(themes), panels=len(themes))
     return Chart(figure, caption, " ".join([alt_start, *parts]), label, style.width, height)
+
+
+# ------------------------------------------------------------------ trend over the year
+
+
+def trend_charts(
+    dataset: Dataset, quarter: Quarter, style: ChartStyle | None = None
+) -> list[Chart]:
+    """One :func:`trend_chart` for each kind of item the dataset holds, in its order."""
+    return [trend_chart(dataset, quarter, kind, style) for kind in dataset.kinds]
+
+
+def trend_chart(
+    dataset: Dataset, quarter: Quarter, kind: str, style: ChartStyle | None = None
+) -> Chart:
+    """How a kind's items stood in each quarter of the year so far, theme by theme.
+
+    One panel per theme, one bar per quarter, split by status in the status's colour
+    (best first, from the left) and labelled with its count; the legend gives each
+    status's word, the alt text every count. The counts are those of
+    :func:`analysis.engine.trend.trend_counts` (a project by its RAG).
+    """
+    from analysis.engine.trend import kind_statuses, quarters_so_far, trend_counts
+
+    style = style or load_chart_style(dataset.presentation)
+    words = dataset.presentation.kind(kind)
+    counts = trend_counts(dataset, quarter)
+    counts = counts[counts["kind"] == kind]
+    statuses = [s for s in kind_statuses(dataset, kind) if s.key in set(counts["status_key"])]
+    labels = [_plain(s.label) for s in statuses]
+    quarters = [q.short_label for q in quarters_so_far(quarter)]
+    by_slug = {q.slug: q.short_label for q in quarters_so_far(quarter)}
+    themes = list(dict.fromkeys(counts["theme"]))
+    shown = counts[counts["count"] > 0]
+    frame = pd.DataFrame(
+        {
+            "theme": pd.Categorical(shown["theme"].map(_plain), [_plain(t) for t in themes]),
+            "quarter": pd.Categorical(shown["quarter"].map(by_slug), list(reversed(quarters))),
+            # stacked from the axis outwards in reverse order, so the best status is first
+            "status": pd.Categorical(shown["label"].map(_plain), list(reversed(labels))),
+            "count": shown["count"].astype(int),
+            "text": shown["count"].astype(int).astype(str),
+        }
+    )
+    top = 1
+    if len(shown):
+        top = max(int(shown.groupby(["theme", "quarter"])["count"].sum().max()), 1)
+    text_colours = {_plain(s.label): s.text_colour for s in statuses}
+    figure = ggplot(frame, aes(x="quarter", y="count", fill="status")) + [
+        geom_col(width=0.7, position=position_stack()),
+        geom_text(
+            aes(label="text", colour="status"),
+            position=position_stack(vjust=0.5),
+            size=style.label_size,
+            show_legend=False,
+        ),
+        coord_flip(),
+        facet_wrap("theme", ncol=1),
+        scale_y_continuous(breaks=_integer_breaks(top), limits=(0, top * 1.02)),
+        scale_fill_manual(
+            values={_plain(s.label): s.colour for s in statuses},
+            breaks=labels,
+            name=_plain(words.heading),
+        ),
+        scale_colour_manual(values=text_colours, guide=None),
+        labs(x="", y=f"Number of {words.plural}"),
+        _theme(style),
+        guides(fill=guide_legend(nrow=1 if len(labels) <= 3 else 2, byrow=True)),
+    ]
+    first = parse_quarter(next(iter(by_slug))).short_label
+    span = first if len(quarters) == 1 else f"{first} to {quarter.short_label}"
+    parts = []
+    for theme_name in themes:
+        mine = counts[counts["theme"] == theme_name]
+        said = []
+        for slug, label in by_slug.items():
+            held = mine[(mine["quarter"] == slug) & (mine["count"] > 0)]
+            pairs = zip(held["label"], held["count"], strict=True)
+            listed = ", ".join(f"{int(c)} {lab.lower()}" for lab, c in pairs)
+            said.append(f"{label}, {listed or f'no {words.plural}'}")
+        parts.append(f"{theme_name}: {'; '.join(said)}.")
+    alt = " ".join(
+        [
+            f"Stacked bar chart of {words.plural} by status in each quarter from {span}, "
+            "for each theme.",
+            *parts,
+        ]
+    )
+    height = style.bar_chart_height(len(quarters) * len(themes), panels=len(themes))
+    caption = f"{_capital(words.plural)} by status, theme and quarter, {span}"
+    label = f"fig-trend-{kind}"
+    return Chart(figure, caption, alt, label, style.width, height)
 
 
 # --------------------------------------------------------------------- headline figures

@@ -71,6 +71,15 @@ COLUMN_MEANINGS: dict[str, dict[str, str | tuple[str, dict[str, str]]]] = {
                 "risk": "a risk's score band",
             },
         ),
+        "status_key": (
+            "the status's key in the configuration, which gives its colour and rank: ",
+            {
+                "measure": "a measure's band in the rating framework (empty when not rated)",
+                "action": "an action's status on its scale",
+                "project": "a project's RAG on its scale",
+                "risk": "a risk's score band",
+            },
+        ),
         "previous_status": "the same, last quarter (empty when there was no update)",
         "value": (
             "",
@@ -108,6 +117,7 @@ COLUMN_MEANINGS: dict[str, dict[str, str | tuple[str, dict[str, str]]]] = {
         "title": "the item's title",
         "quarter": "a quarter of the financial year so far, in which the item had an update",
         "status": "the item's status in that quarter, as that quarter's statuses.csv gives it",
+        "status_key": "the key of that status, as statuses.csv gives it",
     },
     "headlines.csv": {
         "figure": "the headline figure's key, stable from quarter to quarter",

@@ -63,6 +63,8 @@ __all__ = [
     "progress_table",
     "headline_table",
     "theme_table",
+    "trend_table",
+    "trend_counts_table",
     "exceptions_table",
     "risk_register_table",
     "risk_matrix_table",
@@ -507,6 +509,136 @@ def _risk_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, str]]
         )
         cells[r["risk_id"]] = (position, _movement(movements, r), r["commentary"])
     return cells
+
+
+# ---------------------------------------------------------------------------------------
+# Trend over the year
+
+
+def trend_table(dataset: Dataset, quarter: Quarter, theme: str) -> GT:
+    """Each item of a theme with its status in every quarter of the financial year so far.
+
+    One row per item with an update in some quarter of the year so far, grouped by
+    outcome in report order; one column per quarter, holding the status chip that
+    quarter's report showed (a project's RAG; a measure not rated says why), or "No
+    update". The statuses are :func:`analysis.engine.trend.status_history`'s, the rows of
+    ``trend.csv``.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> html = trend_table(synthetic_dataset(), parse_quarter("2021-22 Q2"), "a").as_raw_html()
+    >>> "Q1 2021/22" in html and "Some slippage" in html and "No update" in html
+    True
+    """
+    from analysis.engine.trend import quarters_so_far, status_history
+
+    name = _theme_name(dataset, theme)
+    theme_id = str(dataset["themes"].set_index("name").at[name, "theme_id"])
+    history = status_history(dataset, quarter)
+    history = history[history["theme"] == name]
+    quarters = {q.slug: q.short_label for q in quarters_so_far(quarter)}
+    styles = _status_styles(dataset)
+    rows = []
+    for (kind, item_id), item in history.groupby(["kind", "id"], sort=False):
+        words = dataset.presentation.kind(kind)
+        held = dict(
+            zip(item["quarter"], zip(item["status_key"], item["status"], strict=True), strict=True)
+        )
+        row = {
+            "outcome": item["outcome"].iloc[-1],
+            "description": f"{item['title'].iloc[-1]} ({item_id})",
+            "kind": _word_and_icon(words.label, words.icon),
+        }
+        for slug in quarters:
+            key, status = held.get(slug, (None, None))
+            row[slug] = _trend_cell(styles[kind], key, status)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["outcome", "description", "kind", *quarters])
+    return _with_html(
+        _table(
+            frame,
+            groupname_col="outcome",
+            id=f"trend-{_slug(theme_id)}",
+            presentation=dataset.presentation,
+        ).cols_label(description="Item description", kind="Kind", **quarters),
+        ["kind", *quarters],
+    ).cols_align("left", columns=["description", "kind", *quarters])
+
+
+def trend_counts_table(dataset: Dataset, quarter: Quarter, theme: str | None = None) -> GT:
+    """How many items were in each status, quarter by quarter: of one theme, or of all.
+
+    One group of rows per kind of item (in the dataset's order), one row per status (a
+    chip, best first), one column per quarter of the year so far, and a total row per
+    kind: the counts of :func:`analysis.engine.trend.trend_counts`, summed over the
+    themes unless ``theme`` (an id or name) names one.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> table = trend_counts_table(synthetic_dataset(), parse_quarter("2021-22 Q2"), "a")
+    >>> html = table.as_raw_html()
+    >>> "Some slippage" in html and "Q2 2021/22" in html and "Total" in html
+    True
+    """
+    from analysis.engine.trend import quarters_so_far, trend_counts
+
+    counts = trend_counts(dataset, quarter)
+    table_id = "trend-counts"
+    if theme is not None:
+        name = _theme_name(dataset, theme)
+        counts = counts[counts["theme"] == name]
+        theme_id = str(dataset["themes"].set_index("name").at[name, "theme_id"])
+        table_id = f"trend-counts-{_slug(theme_id)}"
+    quarters = {q.slug: q.short_label for q in quarters_so_far(quarter)}
+    styles = _status_styles(dataset)
+    rows = []
+    for kind in dataset.kinds:
+        mine = counts[counts["kind"] == kind]
+        if mine.empty:
+            continue
+        name = dataset.presentation.kind(kind).heading
+        summed = mine.groupby(["status_key", "quarter"], sort=False)["count"].sum()
+        for key in (s.key for s in styles[kind].values() if s.key in set(mine["status_key"])):
+            cells = {slug: str(int(summed.get((key, slug), 0))) for slug in quarters}
+            rows.append({"group": name, "status": _trend_cell(styles[kind], key, ""), **cells})
+        total = mine.groupby("quarter")["count"].sum()
+        rows.append(
+            {"group": name, "status": "Total", **{s: str(int(total.get(s, 0))) for s in quarters}}
+        )
+    frame = pd.DataFrame(rows, columns=["group", "status", *quarters])
+    totals = [i for i, status in enumerate(frame["status"]) if status == "Total"]
+    return (
+        _with_html(
+            _table(
+                frame,
+                groupname_col="group",
+                id=table_id,
+                presentation=dataset.presentation,
+            ).cols_label(status="Status", **quarters),
+            ["status"],
+        )
+        .cols_align("right", columns=list(quarters))
+        .tab_style(style.text(weight="bold"), loc.body(rows=totals))
+    )
+
+
+def _status_styles(dataset: Dataset) -> dict[str, dict[str, Any]]:
+    """Each kind's statuses by ``status_key``."""
+    from analysis.engine.trend import kind_statuses
+
+    return {kind: {s.key: s for s in kind_statuses(dataset, kind)} for kind in dataset.kinds}
+
+
+def _trend_cell(styles: Mapping[str, Any], key: str | None, status: str | None) -> str:
+    """A status chip for a key; a measure not rated in words; no update in words."""
+    if key is None:
+        return "No update"
+    found = styles.get(key)
+    if found is None or (key == "" and status):
+        return html.escape(str(status or "Not rated"))
+    return status_chip_html(found.label, found.colour, found.text_colour, found.icon or None)
 
 
 # ---------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ __all__ = [
     "priorities_text",
     "amendments_text",
     "risk_changes_text",
+    "trend_text",
 ]
 
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -237,6 +238,31 @@ def _counts(row: Mapping[str, Any], words: KindWords) -> str:
 
 # ---------------------------------------------------------------------------------------
 # Lists of items
+
+
+def trend_text(dataset: Dataset, quarter: Quarter) -> str:
+    """Which quarters the trend covers, in a sentence.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> trend_text(synthetic_dataset(), parse_quarter("2021-22 Q2"))
+    'The counts cover the 2 quarters from Q1 2021/22 to Q2 2021/22.'
+    >>> print(trend_text(synthetic_dataset(), parse_quarter("2021-22 Q1"))[:60])
+    Q1 2021/22 is the first quarter of the financial year, so th
+    """
+    from analysis.engine.trend import quarters_so_far
+
+    quarters = quarters_so_far(quarter)
+    if len(quarters) == 1:
+        return (
+            f"{quarter.short_label} is the first quarter of the financial year, so the counts "
+            "are this quarter's alone; each later quarter of the year adds its own."
+        )
+    return (
+        f"The counts cover the {len(quarters)} quarters from {quarters[0].short_label} to "
+        f"{quarter.short_label}."
+    )
 
 
 def completed_text(dataset: Dataset, quarter: Quarter, kinds: Sequence[str] = ("action",)) -> str:
