@@ -181,6 +181,15 @@ def test_derbyshire_bands_and_met(derbyshire):
     assert override.threshold == Threshold(0.02, False)
 
 
+def test_the_bands_that_call_for_action(derby, derbyshire, tmp_path):
+    assert derby.needs_action == ("amber", "red")
+    assert derbyshire.needs_action == ("review", "action")
+    # without the setting, the two worst bands call for action
+    assert load_framework(_write(tmp_path, _doc())).needs_action == ("middle", "bottom")
+    doc = _doc() | {"needs_action": ["bottom"]}
+    assert load_framework(_write(tmp_path, doc, "one.yml")).needs_action == ("bottom",)
+
+
 def test_band_rank_and_worst(derby):
     assert derby.band("amber").colour == "#F47738"
     assert [derby.rank(k) for k in derby.keys] == [0, 1, 2, 3]
@@ -382,6 +391,11 @@ INVALID = [
     (_set("met", ["top", "top"]), "met lists a band more than once"),
     (_set("met", []), "met must list the band keys"),
     (_set("met", "top"), "met must list the band keys"),
+    (_set("needs_action", ["purple"]), "needs_action names unknown band(s) purple"),
+    (_set("needs_action", ["middle"]), "needs_action must be the worst band(s)"),
+    (_set("needs_action", ["top", "bottom"]), "needs_action must be the worst band(s)"),
+    (_set("needs_action", ["bottom", "bottom"]), "needs_action lists a band more than once"),
+    (_set("needs_action", []), "needs_action must list the band keys that call for action"),
     (_set("bands.1.key", "top"), "bands 1 and 2 share the key 'top'"),
     (_set("bands.1.label", "TOP"), "bands 1 and 2 share the label 'TOP'"),
     (_set("bands.1.key", "Middle band"), "must be lower-case letters"),

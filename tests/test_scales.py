@@ -149,6 +149,7 @@ INVALID = [
     (_status("actions", 2, text_colour="#FFFFFF"), "actions, status 3: text colour #FFFFFF"),
     (_status("actions", 0, rated="yes"), "rated: expected true or false"),
     (_status("projects", 0, completed="yes"), "completed: expected true or false"),
+    (_status("actions", 2, needs_action="no"), "needs_action: expected true or false"),
     (lambda d: d["actions"]["statuses"][1].pop("icon"), "missing setting(s) icon"),
     (_status("actions", 3, aliases=["minor slippage"]), "'minor slippage' names both"),
     (_status("actions", 3, key="on_track"), "key 'on_track' is used by statuses 2 and 4"),
@@ -187,3 +188,15 @@ def test_the_unchanged_preset_loads_from_a_copy(tmp_path):
 def test_missing_scales_list_the_presets():
     with pytest.raises(ConfigError, match=r"No scale called 'nowhere'.*derby-city"):
         load_scales("nowhere")
+
+
+def test_the_statuses_that_call_for_action(derby, tmp_path):
+    assert derby.actions.needs_action == ("some_slippage", "major_slippage")
+    assert derby.projects.needs_action == ("amber_red", "red")
+    # with no status flagged, the two worst rated statuses call for action
+    doc = copy.deepcopy(_preset())
+    for status in doc["projects"]["statuses"]:
+        status.pop("needs_action", None)
+    assert load_scales(_write(tmp_path, doc)).projects.needs_action == ("amber_red", "red")
+    doc["projects"]["statuses"][3]["needs_action"] = True
+    assert load_scales(_write(tmp_path, doc)).projects.needs_action == ("red",)

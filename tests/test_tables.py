@@ -385,6 +385,9 @@ def test_framework_table_is_generated_from_the_framework(dataset):
     assert [row[0] for row in parsed.body] == [f"{b.icon} {b.label}" for b in framework.bands]
     assert [row[1] for row in parsed.body] == [rule for _, rule in framework.describe()]
     assert [row[3] for row in parsed.body] == ["Yes", "Yes", "No", "No"]
+    assert [row[4] for row in parsed.body] == [
+        "Yes" if b.key in framework.needs_action else "No" for b in framework.bands
+    ]
     assert framework.description.split(".")[0] in " ".join(parsed.notes)
 
 
@@ -394,11 +397,13 @@ def test_scale_tables_are_generated_from_the_scales(dataset):
         f"{s.icon} {s.label}" for s in dataset.scales.actions.statuses
     ]
     assert [row[2:] for row in actions.body] == [
-        ["Yes", "Yes"], ["Yes", "Yes"], ["Yes", "No"], ["Yes", "No"], ["No", "No"],
+        ["Yes", "Yes", "No"], ["Yes", "Yes", "No"], ["Yes", "No", "Yes"], ["Yes", "No", "Yes"],
+        ["No", "No", "No"],
     ]  # fmt: skip
     projects = rows_by_first(parse(scale_table(dataset.scales.projects)))
-    assert projects["◕ Amber/Green"][1:] == ["Yes", "Yes"]
-    assert projects["○ Pre-start"][1:] == ["No", "No"]
+    assert projects["◕ Amber/Green"][1:] == ["Yes", "Yes", "No"]
+    assert projects["◑ Amber/Red"][1:] == ["Yes", "No", "Yes"]
+    assert projects["○ Pre-start"][1:] == ["No", "No", "No"]
 
 
 def test_risk_scale_and_score_band_tables(dataset):

@@ -18,7 +18,10 @@ is ``unit`` and its target is above ``target_above`` (Derbyshire's "Strong" band
 at +2% instead of +5% for percentage targets above 95%).
 
 ``met`` lists the bands that count as "met or exceeded target"; they must be the best
-bands of the framework.
+bands of the framework. ``needs_action`` (optional) lists the bands that call for
+action: a measure rated in one of them, this quarter or in its year-end forecast, is an
+exception and is listed among the items requiring action. They must be the worst bands;
+without the setting, the two worst bands call for action.
 
 Comparisons are exact, on the numbers as written: a threshold is the decimal written in
 the YAML file and a ``d`` given as a float is the decimal it is written as (its shortest
@@ -200,6 +203,7 @@ class Framework:
     basis: str
     bands: tuple[Band, ...]
     met: tuple[str, ...]
+    needs_action: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -339,9 +343,15 @@ def load_framework(name_or_path: str | Path, base: Path | None = None) -> Framew
     path = resolve(name_or_path, "frameworks", base)
     data = read_yaml(path)
     where = str(path)
-    check_keys(data, where, required=("name", "description", "basis", "bands", "met"))
+    check_keys(
+        data,
+        where,
+        required=("name", "description", "basis", "bands", "met"),
+        optional=("needs_action",),
+    )
     bands = _bands(data["bands"], where)
     _check_bands(bands, where)
+    keys = [b.key for b in bands]
     return Framework(
         name=_text(data["name"], f"{where}: name"),
         source=path,
@@ -349,6 +359,7 @@ def load_framework(name_or_path: str | Path, base: Path | None = None) -> Framew
         basis=_text(data["basis"], f"{where}: basis"),
         bands=bands,
         met=_met(data["met"], bands, where),
+        needs_action=_needs_action(data.get("needs_action", keys[-2:]), keys, where),
     )
 
 
@@ -513,6 +524,28 @@ def _met(data: Any, bands: tuple[Band, ...], where: str) -> tuple[str, ...]:
         raise ConfigError(
             f"{where}: met must be the best band(s), listed without gaps "
             f"(e.g. [{', '.join(keys[: len(data)])}]); got [{', '.join(data)}]."
+        )
+    return tuple(k for k in keys if k in data)
+
+
+def _needs_action(data: Any, keys: list[str], where: str) -> tuple[str, ...]:
+    """The worst band(s), without gaps, that call for action."""
+    at = f"{where}: needs_action"
+    if not isinstance(data, list) or not data:
+        raise ConfigError(
+            f"{at} must list the band keys that call for action, worst last, e.g. [{keys[-1]}]."
+        )
+    unknown = [str(k) for k in data if k not in keys]
+    if unknown:
+        raise ConfigError(
+            f"{at} names unknown band(s) {', '.join(unknown)}; the bands are {', '.join(keys)}."
+        )
+    if len(set(data)) != len(data):
+        raise ConfigError(f"{at} lists a band more than once.")
+    if sorted(keys.index(k) for k in data) != list(range(len(keys) - len(data), len(keys))):
+        raise ConfigError(
+            f"{at} must be the worst band(s), listed without gaps "
+            f"(e.g. [{', '.join(keys[len(keys) - len(data) :])}]); got [{', '.join(data)}]."
         )
     return tuple(k for k in keys if k in data)
 

@@ -44,6 +44,7 @@ class Status:
     on_track: bool = False
     good: bool = False
     completed: bool = False
+    needs_action: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ class Scale:
 
     Meanings are flags on statuses, never their keys: ``on_track`` (an action counted as
     on track), ``good`` (a project counted as rated well), ``completed`` (an item
-    delivered, listed among the commitments completed) and ``rated`` (counted in
-    percentages at all).
+    delivered, listed among the commitments completed), ``needs_action`` (an item
+    listed among those requiring action; when no status carries it, the two worst rated
+    statuses do) and ``rated`` (counted in percentages at all).
     """
 
     title: str
@@ -68,6 +70,18 @@ class Scale:
         ('completed',)
         """
         return tuple(s.key for s in self.statuses if getattr(s, flag))
+
+    @property
+    def needs_action(self) -> tuple[str, ...]:
+        """The keys of the statuses that call for action, best first: those flagged
+        ``needs_action``, or else the two worst rated statuses.
+
+        Examples
+        --------
+        >>> load_scales("derby-city").actions.needs_action
+        ('some_slippage', 'major_slippage')
+        """
+        return self.flagged("needs_action") or self.rated_keys[-2:]
 
     @property
     def good(self) -> tuple[str, ...]:
@@ -208,7 +222,7 @@ def load_scales(name_or_path: str | Path, base: Path | None = None) -> Scales:
 _STATUS_KEYS = ("key", "label", "colour", "text_colour", "icon", "description")
 
 
-_FLAGS = ("rated", "on_track", "good", "completed")
+_FLAGS = ("rated", "on_track", "good", "completed", "needs_action")
 
 
 def _scale(data: Any, where: str) -> Scale:
@@ -237,6 +251,7 @@ def _scale(data: Any, where: str) -> Scale:
                 good=_bool(item.get("good", False), f"{at}: good")
                 or str(item["key"]) in [str(k) for k in data.get("good") or ()],
                 completed=_bool(item.get("completed", False), f"{at}: completed"),
+                needs_action=_bool(item.get("needs_action", False), f"{at}: needs_action"),
             )
         )
     if not statuses:

@@ -36,6 +36,7 @@ _EXPORTS = {
     "monitoring_table": "tables",
     "not_rated_table": "tables",
     "progress_table": "tables",
+    "requiring_action_table": "tables",
     "risk_matrix_table": "tables",
     "risk_register_table": "tables",
     "risk_scale_table": "tables",

@@ -32,8 +32,9 @@ import pandas as pd
 from great_tables import GT, loc, style
 
 from analysis.config.files import check_keys
-from analysis.config.presentation import Presentation, load_presentation
+from analysis.config.presentation import Presentation, join_words, load_presentation
 from analysis.dataset.values import STATE_LABELS, STATE_VALUE
+from analysis.engine.action import measures_requiring_action, requiring_action
 from analysis.engine.items import list_items, theme_names, updates_for
 from analysis.engine.ratings import direction_of_travel
 from analysis.engine.risks import risk_matrix, risk_register
@@ -66,6 +67,7 @@ __all__ = [
     "trend_table",
     "trend_counts_table",
     "exceptions_table",
+    "requiring_action_table",
     "risk_register_table",
     "risk_matrix_table",
     "framework_table",
@@ -315,6 +317,12 @@ def _previous_text(row: Mapping[str, Any]) -> str:
 # Theme chapters
 
 
+# The headers of the columns that describe an item, in every table of items.
+_ITEM_LABELS = {
+    "description": "Item description",
+    "kind": "Kind",
+    "information": "Supporting information",
+}
 _THEME_COLUMNS = ["outcome", "description", "kind", "position", "travel", "information"]
 _HTML_THEME_COLUMNS = ["kind", "position", "travel", "information"]
 
@@ -373,11 +381,9 @@ def theme_table(dataset: Dataset, quarter: Quarter, theme: str, outcome: str | N
             widths="theme",
             presentation=dataset.presentation,
         ).cols_label(
-            description="Item description",
-            kind="Kind",
+            **_ITEM_LABELS,
             position=f"Position {quarter.short_label}",
             travel="Direction of travel",
-            information="Supporting information",
         ),
         _HTML_THEME_COLUMNS,
     ).cols_align("left", columns=_THEME_COLUMNS[1:])
@@ -561,7 +567,9 @@ def trend_table(dataset: Dataset, quarter: Quarter, theme: str) -> GT:
             groupname_col="outcome",
             id=f"trend-{_slug(theme_id)}",
             presentation=dataset.presentation,
-        ).cols_label(description="Item description", kind="Kind", **quarters),
+        ).cols_label(
+            description=_ITEM_LABELS["description"], kind=_ITEM_LABELS["kind"], **quarters
+        ),
         ["kind", *quarters],
     ).cols_align("left", columns=["description", "kind", *quarters])
 
@@ -655,13 +663,13 @@ _HTML_EXCEPTION_COLUMNS = [
 ]  # fmt: skip
 
 
-def exceptions_table(
-    dataset: Dataset, quarter: Quarter, group_by: str = "directorate", bands: int = 2
-) -> GT:
-    """Every measure rated in the framework's worst bands, this quarter or at year end.
+def exceptions_table(dataset: Dataset, quarter: Quarter, group_by: str = "directorate") -> GT:
+    """Every measure rated in a band that calls for action, this quarter or at year end.
 
     A measure is an exception when its quarterly status or its year-end forecast status
-    is one of ``framework.worst(bands)``. Rows are grouped by directorate (or theme) and
+    is one of the framework's ``needs_action`` bands: the rule of
+    :func:`analysis.engine.action.measures_requiring_action`, which the items requiring
+    action share. Rows are grouped by directorate (or theme) and
     show both statuses as chips, the quarterly target and actual, the annual target and
     forecast, the direction of travel, the commentary as context, and the improvement
     actions and any intervention or review (``improvement_actions`` and ``intervention``
@@ -671,8 +679,6 @@ def exceptions_table(
     ----------
     group_by
         ``"directorate"`` or ``"theme"``.
-    bands
-        How many of the worst bands count as exceptions.
 
     Examples
     --------
@@ -686,15 +692,11 @@ def exceptions_table(
     if group_by not in ("directorate", "theme"):
         raise ValueError(f"group_by is 'directorate' or 'theme', not {group_by!r}.")
     framework = dataset.framework
-    worst = set(framework.worst(bands))
-    rated = rated_measures(dataset, quarter)
     items = list_items(dataset)
     measures = items[items["kind"] == "measure"].set_index("id")
     travel = direction_of_travel(dataset_measure_values(dataset), quarter).set_index("measure_id")
     rows = []
-    for r in rated.to_dict("records"):
-        if r["quarterly_status"] not in worst and r["year_end_status"] not in worst:
-            continue
+    for r in measures_requiring_action(dataset, quarter).to_dict("records"):
         group = measures.at[r["measure_id"], "theme"] if group_by == "theme" else r["directorate"]
         unit = r["unit"]
         moved = travel.loc[r["measure_id"]] if r["measure_id"] in travel.index else None
@@ -753,12 +755,107 @@ def exceptions_table(
         .cols_align("left", columns=["context", "improvement", "intervention"])
         .cols_align("right", columns=["quarterly_target", "actual", "annual_target", "forecast"])
     )
-    labels = " or ".join(framework.band(k).label for k in framework.worst(bands))
+    labels = " or ".join(framework.band(k).label for k in framework.needs_action)
     table = table.tab_source_note(
         f"Measures rated {labels} this quarter or forecast to be at year end "
         f"({framework.name}); {len(frame)} in all."
     )
     return _with_html(table, _HTML_EXCEPTION_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------
+# Items requiring action
+
+
+_ACTION_TABLE_COLUMNS = [
+    "group", "description", "kind", "rating", "information", "improvement", "intervention",
+]  # fmt: skip
+_HTML_ACTION_TABLE_COLUMNS = ["kind", "rating", "information", "improvement", "intervention"]
+
+
+def requiring_action_table(dataset: Dataset, quarter: Quarter) -> GT:
+    """Every item whose rating this quarter calls for action, by theme, in report order.
+
+    The items are those of :func:`analysis.engine.action.requiring_action`: measures in
+    the framework's ``needs_action`` bands this quarter or in their year-end forecast
+    (the exceptions' rule), actions and projects in statuses their scale flags
+    ``needs_action``. Columns: the item, its kind, its rating (a measure's quarterly
+    and year-end forecast chips, a project's RAG and DCA, an action's status), its
+    owner's supporting information, and for a measure its improvement actions and any
+    intervention or review, each sanitised like the commentary.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> html = requiring_action_table(synthetic_dataset(), parse_quarter("2021-22 Q2"))
+    >>> html = html.as_raw_html()
+    >>> "Action two (A2)" in html and "Measure two (M2)" in html and "DCA:" in html
+    True
+    """
+    found = requiring_action(dataset, quarter)
+    framework, scales = dataset.framework, dataset.scales
+    rows = []
+    for r in found.to_dict("records"):
+        words = dataset.presentation.kind(r["kind"])
+        if r["kind"] == "measure":
+            rating = (
+                f"Quarterly: {_band_chip(framework, r['status_key'])}<br>"
+                f"Year-end forecast: {_band_chip(framework, r['second_key'])}"
+            )
+        elif r["kind"] == "project":
+            rating = (
+                f"RAG: {_chip(scales.projects.status(r['status_key']))}<br>"
+                f"DCA: {_chip(scales.projects.status(r['second_key']))}"
+            )
+        else:
+            rating = _chip(scales.actions.status(r["status_key"]))
+        rows.append(
+            {
+                "group": r["theme"],
+                "description": f"{r['title']} ({r['id']})",
+                "kind": _word_and_icon(words.label, words.icon),
+                "rating": rating,
+                "information": _long_text(dataset, r["commentary"]),
+                "improvement": _long_text(dataset, r["improvement_actions"]),
+                "intervention": _long_text(dataset, r["intervention"]),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=_ACTION_TABLE_COLUMNS)
+    order = {name: i for i, name in enumerate(theme_names(dataset))}
+    frame = frame.sort_values("group", key=lambda g: g.map(order), kind="stable")
+    table = _table(
+        frame.reset_index(drop=True),
+        groupname_col="group",
+        id="requiring-action",
+        widths="requiring_action",
+        presentation=dataset.presentation,
+    ).cols_label(
+        **_ITEM_LABELS,
+        rating=f"Rating {quarter.short_label}",
+        improvement="Improvement actions",
+        intervention="Intervention or review",
+    )
+    kinds = [k for k in ("measure", "action", "project") if dataset.holds(k)]
+    parts = []
+    for kind in kinds:
+        plural = dataset.presentation.kind(kind).plural
+        if kind == "measure":
+            labels = [framework.band(k).label for k in framework.needs_action]
+            parts.append(f"{plural} rated {_or(labels)} this quarter or at year end")
+        else:
+            scale = scales.of(kind)
+            labels = [scale.label(k) for k in scale.needs_action]
+            verb = "with a RAG or DCA of" if kind == "project" else "assessed as"
+            parts.append(f"{plural} {verb} {_or(labels)}")
+    note = "; ".join(parts)
+    table = table.tab_source_note(f"{note[:1].upper()}{note[1:]}; {len(frame)} in all.")
+    return _with_html(table, _HTML_ACTION_TABLE_COLUMNS).cols_align(
+        "left", columns=_ACTION_TABLE_COLUMNS[1:]
+    )
+
+
+def _or(labels: Sequence[str]) -> str:
+    return join_words(list(labels), "or")
 
 
 # ---------------------------------------------------------------------------------------
@@ -910,6 +1007,7 @@ def framework_table(framework: Framework) -> GT:
             "rule": [rules[b.label] for b in framework.bands],
             "description": [b.description for b in framework.bands],
             "met": ["Yes" if b.key in framework.met else "No" for b in framework.bands],
+            "action": ["Yes" if b.key in framework.needs_action else "No" for b in framework.bands],
         }
     )
     return (
@@ -919,6 +1017,7 @@ def framework_table(framework: Framework) -> GT:
             rule="Rule (d: difference from target)",
             description="Meaning",
             met="Counts as met",
+            action="Calls for action",
         )
         .fmt(_as_html, columns="band")
         .tab_source_note(f"{framework.name}: {framework.description} d is the {framework.basis}.")
@@ -941,6 +1040,7 @@ def scale_table(scale: Scale) -> GT:
             "description": [s.description for s in scale.statuses],
             "rated": ["Yes" if s.rated else "No" for s in scale.statuses],
             "good": ["Yes" if s.on_track or s.key in scale.good else "No" for s in scale.statuses],
+            "action": ["Yes" if s.key in scale.needs_action else "No" for s in scale.statuses],
         }
     )
     return (
@@ -950,6 +1050,7 @@ def scale_table(scale: Scale) -> GT:
             description="Meaning",
             rated="Counted in percentages",
             good="Counts towards the headline",
+            action="Calls for action",
         )
         .fmt(_as_html, columns="status")
         .tab_source_note(scale.title)
