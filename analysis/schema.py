@@ -21,6 +21,9 @@ Column kinds
     A quarter in any accepted spelling (see :mod:`analysis.quarters`).
 ``date``
     A date written ``YYYY-MM-DD``.
+``as_at``
+    The month or day a value is as at: ``Jun-2021``, ``June 2021``, ``2021-06`` or
+    ``2021-06-30`` (:func:`analysis.dataset.values.as_at_text`).
 ``value``
     A number (``68.0``, ``68%``, ``£1,200``) or one of the non-numeric states in
     :data:`VALUE_STATES` (``Baseline``, ``Due in Q3``, ``N/A``, ...).
@@ -65,6 +68,9 @@ class Column:
         What the column means, for the data dictionary.
     example
         An example value.
+    may_be_absent
+        Whether the file may leave the column out altogether (it is then read as empty):
+        a column added to the schema later, which older exports do not have.
     """
 
     name: str
@@ -74,6 +80,7 @@ class Column:
     references: str | None = None
     description: str = ""
     example: str = ""
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -259,6 +266,14 @@ TABLES: tuple[Table, ...] = (
             _update_id("measure"),
             _QUARTER,
             Column("actual", "value", description="the value this quarter", example="68%"),
+            Column(
+                "as_at",
+                "as_at",
+                description="the month or day the values are as at, where that is not the "
+                "quarter's end (a measure reported in arrears, or a survey); may be left out",
+                example="May-2021",
+                may_be_absent=True,
+            ),
             Column(
                 "quarterly_target",
                 "value",

@@ -44,6 +44,7 @@ _KIND_WORDS = {
     "int": "whole number",
     "quarter": "quarter",
     "date": "date",
+    "as_at": "month or date",
     "value": "value",
     "vocab": "label",
 }
@@ -58,6 +59,7 @@ _PLACEHOLDERS = {
     "int": "1",
     "quarter": "2021-22-Q2",
     "date": "2022-03-31",
+    "as_at": "",
     "value": "",
     "vocab": "",
 }
@@ -166,6 +168,8 @@ def _allowed(table: Table, col: Column) -> str:
         return f"{limits[0]} to {limits[1]}" if limits else "a whole number"
     if col.kind == "date":
         return "`YYYY-MM-DD`"
+    if col.kind == "as_at":
+        return "a month (`Jun-2021`, `June 2021`, `2021-06`) or a date (`2021-06-30`)"
     if col.kind == "quarter":
         return ", ".join(f"`{form}`" for form in ACCEPTED_FORMS)
     if col.kind == "value":

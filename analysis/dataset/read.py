@@ -41,7 +41,7 @@ import pandas as pd
 
 from analysis.config.files import read_yaml
 from analysis.dataset.validate import Problem, format_problems, validate_raw
-from analysis.dataset.values import dataset_value_states, parse_value, value_note
+from analysis.dataset.values import as_at_text, dataset_value_states, parse_value, value_note
 from analysis.errors import ConfigError, DataError
 from analysis.quarters import Quarter, parse_quarter
 from analysis.schema import KINDS, TABLES, VOCABULARIES, Table
@@ -722,7 +722,10 @@ def _convert(
         raw = pd.DataFrame({name: pd.Series(dtype=object) for name in table.column_names})
     out: dict[str, pd.Series] = {}
     for col in table.columns:
-        cells = raw[col.name].reset_index(drop=True).astype(str)
+        if col.name not in raw.columns:  # a column the file may leave out (may_be_absent)
+            cells = pd.Series([""] * len(raw), dtype=object)
+        else:
+            cells = raw[col.name].reset_index(drop=True).astype(str)
         if col.kind == "value":
             # each distinct cell read once: an export repeats its values down the rows
             parsed = {c: parse_value(c, value_states) for c in cells.unique()}
@@ -744,6 +747,8 @@ def _convert_column(kind: str, vocab: str | None, cells: pd.Series, scales: Scal
         )
     if kind == "date":
         return pd.to_datetime(stripped.replace("", None), format="%Y-%m-%d")
+    if kind == "as_at":
+        return stripped.map(lambda c: as_at_text(c) or "").astype(object)
     if kind == "quarter":
         return stripped.map(lambda c: parse_quarter(c).slug).astype(object)
     if kind == "vocab" and vocab in _SCALE_OF_VOCAB:

@@ -43,7 +43,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.config.files import check_keys
-from analysis.dataset.values import dataset_value_states, normal_spelling, parse_value
+from analysis.dataset.values import (
+    as_at_text,
+    dataset_value_states,
+    normal_spelling,
+    parse_value,
+)
 from analysis.errors import ConfigError, QuarterError
 from analysis.quarters import ACCEPTED_FORMS, parse_quarter
 from analysis.schema import KINDS, OPTIONAL_KINDS, TABLES, VALUE_STATES, VOCABULARIES, Column, Table
@@ -494,7 +499,7 @@ def _check_columns(
     problems = []
     columns = [str(c) for c in frame.columns]
     for col in table.columns:
-        if col.name not in columns:
+        if col.name not in columns and not col.may_be_absent:
             what = f" ({col.description})" if col.description else ""
             problems.append(
                 Problem(
@@ -538,6 +543,8 @@ def _checks(
             )
     elif col.kind == "date":
         checks.append(pa.Check(_vectorised(_is_date), name="date"))
+    elif col.kind == "as_at":
+        checks.append(pa.Check(_vectorised(lambda c: as_at_text(c) is not None), name="as_at"))
     elif col.kind == "quarter":
         checks.append(pa.Check(_vectorised(_is_quarter), name="quarter"))
         checks.append(
@@ -692,6 +699,11 @@ def _rule(
         return f"must be a whole number from {low} to {high}"
     if check == "date":
         return "must be a date written YYYY-MM-DD, e.g. 2022-03-31"
+    if check == "as_at":
+        return (
+            "must be the month the value is as at (May-2021, May 2021 or 2021-05) or the "
+            "day (2021-05-31), or be left empty for the quarter's end"
+        )
     if check == "quarter":
         return (
             f"must be a quarter written as one of {', '.join(ACCEPTED_FORMS)} (a financial "

@@ -14,6 +14,7 @@ note.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Mapping
@@ -234,6 +235,54 @@ def dataset_value_states(setting: object) -> tuple[dict[str, str], list[tuple[st
         elif meaning is None:
             words[key] = state
     return words, problems
+
+
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_ISO_AS_AT = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+_WORD_AS_AT = re.compile(r"^(?:(\d{1,2})[\s-]+)?([a-z]+)\.?[\s-]+(\d{4})$")
+
+
+def as_at_text(cell: object) -> str | None:
+    """The month or day a value is as at, written for the report; ``""`` for an empty
+    cell and None for one that is not a month or a date.
+
+    A month is written ``Jun-2021``, ``June 2021`` or ``2021-06``; a day ``2021-06-30``
+    or ``30 June 2021``. Month names may be cut to three letters.
+
+    Examples
+    --------
+    >>> as_at_text("May-2021"), as_at_text("2021-05"), as_at_text("2021-05-31")
+    ('May 2021', 'May 2021', '31 May 2021')
+    >>> as_at_text(" sept 2021 "), as_at_text(""), as_at_text("2021-13"), as_at_text("soon")
+    ('September 2021', '', None, None)
+    """
+    text = " ".join(str(cell or "").lower().split())
+    if not text:
+        return ""
+    day: int | None
+    iso = _ISO_AS_AT.match(text)
+    if iso:
+        year, month, day = int(iso[1]), int(iso[2]), int(iso[3]) if iso[3] else None
+    else:
+        words = _WORD_AS_AT.match(text)
+        if not words:
+            return None
+        names = [m for m in _MONTHS if len(words[2]) >= 3 and m.startswith(words[2])]
+        if len(names) != 1:
+            return None
+        year, month = int(words[3]), _MONTHS.index(names[0]) + 1
+        day = int(words[1]) if words[1] else None
+    if not 1 <= month <= 12 or not 1900 <= year <= 2999:
+        return None
+    name = _MONTHS[month - 1].capitalize()
+    if day is None:
+        return f"{name} {year}"
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return f"{day} {name} {year}"
 
 
 def _number(text: str) -> float | None:

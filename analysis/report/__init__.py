@@ -33,6 +33,7 @@ _EXPORTS = {
     "extract_table": "tables",
     "framework_table": "tables",
     "headline_table": "tables",
+    "key_measures_table": "tables",
     "monitoring_table": "tables",
     "not_rated_table": "tables",
     "progress_table": "tables",

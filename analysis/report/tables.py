@@ -64,6 +64,7 @@ __all__ = [
     "progress_table",
     "headline_table",
     "theme_table",
+    "key_measures_table",
     "trend_table",
     "trend_counts_table",
     "exceptions_table",
@@ -448,8 +449,7 @@ def _measure_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, st
     for r in rated.to_dict("records"):
         lines = [
             _band_chip(framework, r["quarterly_status"]),
-            "Actual: "
-            + format_value(r["actual"], r["unit"], r["actual_state"], r.get("actual_note")),
+            f"Actual: {_actual(r)}",
             f"Quarterly target: {_target(r, 'quarterly_target')}",
             _basis(r["quarterly_basis"], "actual", "quarterly target").capitalize() + ".",
         ]
@@ -515,6 +515,76 @@ def _risk_cells(dataset: Dataset, q: Quarter) -> dict[str, tuple[str, str, str]]
         )
         cells[r["risk_id"]] = (position, _movement(movements, r), r["commentary"])
     return cells
+
+
+# ---------------------------------------------------------------------------------------
+# Key measures
+
+
+_KEY_MEASURE_COLUMNS = ["group", "measure", "as_at", "actual", "target", "rating"]
+
+
+def key_measures_table(dataset: Dataset, quarter: Quarter) -> GT:
+    """Every measure with a value this quarter: the date of its data, its actual, the
+    target it was rated against, and its rating, by theme in report order.
+
+    The date of the data is the value's ``as_at`` (a month or a day) where the data
+    gives one, else the end of the quarter. A measure not rated says why.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> html = key_measures_table(synthetic_dataset(), parse_quarter("2021-22 Q2")).as_raw_html()
+    >>> "Measure one (M1)" in html and "September 2021" in html and "110%" in html
+    True
+    """
+    framework = dataset.framework
+    rated = rated_measures(dataset, quarter)
+    items = list_items(dataset)
+    measures = items[items["kind"] == "measure"].set_index("id")
+    quarter_end = f"{quarter.period_end:%B %Y}"
+    rows = []
+    for r in rated.to_dict("records"):
+        status = r["quarterly_status"]
+        rating = (
+            _band_chip(framework, status)
+            if isinstance(status, str) and status
+            else html.escape(_basis(r["quarterly_basis"], "actual", "quarterly target"))
+        )
+        rows.append(
+            {
+                "group": measures.at[r["measure_id"], "theme"],
+                "measure": f"{r['title']} ({r['measure_id']})",
+                "as_at": r["as_at"] or quarter_end,
+                "actual": format_value(
+                    r["actual"], r["unit"], r["actual_state"], r.get("actual_note")
+                ),
+                "target": _target(r, "quarterly_target"),
+                "rating": rating,
+                "_order": measures.index.get_loc(r["measure_id"]),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[*_KEY_MEASURE_COLUMNS, "_order"])
+    order = {name: i for i, name in enumerate(theme_names(dataset))}
+    frame = frame.assign(_group=frame["group"].map(order))
+    frame = frame.sort_values(["_group", "_order"], kind="stable")[_KEY_MEASURE_COLUMNS]
+    table = _table(
+        frame.reset_index(drop=True),
+        groupname_col="group",
+        id="key-measures",
+        presentation=dataset.presentation,
+    ).cols_label(
+        measure=dataset.presentation.kind("measure").label,
+        as_at="Data as at",
+        actual="Actual",
+        target="Quarterly target",
+        rating=f"Rating {quarter.short_label}",
+    )
+    return (
+        _with_html(table, ["rating"])
+        .cols_align("right", columns=["actual", "target"])
+        .cols_align("left", columns=["measure", "as_at", "rating"])
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -711,7 +781,7 @@ def exceptions_table(dataset: Dataset, quarter: Quarter, group_by: str = "direct
                 + "<br>"
                 + html.escape(_basis(r["year_end_basis"], "forecast", "annual target")),
                 "quarterly_target": _target(r, "quarterly_target"),
-                "actual": format_value(r["actual"], unit, r["actual_state"], r.get("actual_note")),
+                "actual": _actual(r),
                 "annual_target": _target(r, "annual_target"),
                 "forecast": format_value(
                     r["forecast"], unit, r["forecast_state"], r.get("forecast_note")
@@ -1375,6 +1445,12 @@ def _band_chip(framework: Framework, key: object) -> str:
 
 def _score_chip(band: ScoreBand, score: int) -> str:
     return status_chip_html(f"{score} {band.name}", band.colour, band.text_colour)
+
+
+def _actual(row: Mapping[str, Any]) -> str:
+    """A measure's actual in words, with the month or day it is as at when the data says."""
+    text = format_value(row["actual"], row["unit"], row["actual_state"], row.get("actual_note"))
+    return f"{text} (as at {row['as_at']})" if row.get("as_at") else text
 
 
 def _target(row: Mapping[str, Any], column: str) -> str:

@@ -241,13 +241,15 @@ def _counts(row: Mapping[str, Any], words: KindWords) -> str:
 
 
 def trend_text(dataset: Dataset, quarter: Quarter) -> str:
-    """Which quarters the trend covers, in a sentence.
+    """Which quarters the trend covers, in a sentence; and, where the dataset holds
+    projects, that a project is counted by its RAG.
 
     Examples
     --------
     >>> from tests.synthetic import synthetic_dataset
-    >>> trend_text(synthetic_dataset(), parse_quarter("2021-22 Q2"))
-    'The counts cover the 2 quarters from Q1 2021/22 to Q2 2021/22.'
+    >>> print(trend_text(synthetic_dataset(), parse_quarter("2021-22 Q2")))
+    The counts cover the 2 quarters from Q1 2021/22 to Q2 2021/22. A priority project is
+    counted by its RAG.
     >>> print(trend_text(synthetic_dataset(), parse_quarter("2021-22 Q1"))[:60])
     Q1 2021/22 is the first quarter of the financial year, so th
     """
@@ -255,14 +257,18 @@ def trend_text(dataset: Dataset, quarter: Quarter) -> str:
 
     quarters = quarters_so_far(quarter)
     if len(quarters) == 1:
-        return (
+        text = (
             f"{quarter.short_label} is the first quarter of the financial year, so the counts "
             "are this quarter's alone; each later quarter of the year adds its own."
         )
-    return (
-        f"The counts cover the {len(quarters)} quarters from {quarters[0].short_label} to "
-        f"{quarter.short_label}."
-    )
+    else:
+        text = (
+            f"The counts cover the {len(quarters)} quarters from {quarters[0].short_label} "
+            f"to {quarter.short_label}."
+        )
+    if dataset.holds("project"):
+        text += f" A {_md(dataset.presentation.kind('project').singular)} is counted by its RAG."
+    return text
 
 
 def completed_text(dataset: Dataset, quarter: Quarter, kinds: Sequence[str] = ("action",)) -> str:
