@@ -22,9 +22,11 @@ from datetime import date
 
 from analysis.errors import QuarterError
 
-__all__ = ["Quarter", "parse_quarter", "ACCEPTED_FORMS"]
+__all__ = ["Quarter", "parse_quarter", "parse_year", "ACCEPTED_FORMS", "YEAR_FORMS"]
 
 ACCEPTED_FORMS = ("2021/22 Q2", "Q2 2021/22", "2021-22 Q2", "2021-22-Q2")
+#: How a financial year may be written.
+YEAR_FORMS = ("2021/22", "2021-22", "2021/2022")
 
 _YEAR = r"(?P<y1>\d{4})\s*[/-]\s*(?P<y2>\d{2}|\d{4})"
 _Q = r"Q(?:uarter)?\s*(?P<q>\d)"
@@ -162,6 +164,30 @@ def parse_quarter(text: str | Quarter) -> Quarter:
     raise QuarterError(
         f"{text!r} is not a quarter. Write it as one of: {', '.join(ACCEPTED_FORMS)}."
     )
+
+
+def parse_year(text: str) -> int:
+    """The start year of a financial year written ``2021/22``, ``2021-22`` or ``2021/2022``.
+
+    Raises
+    ------
+    QuarterError
+        If the text is not a financial year, with the accepted forms in the message.
+
+    Examples
+    --------
+    >>> parse_year("2023/24"), parse_year(" 2023-2024 ")
+    (2023, 2023)
+    >>> Quarter(parse_year("2019/20"), 4).year_label
+    '2019/20'
+    """
+    cleaned = str(text).strip()
+    match = re.fullmatch(_YEAR, cleaned)
+    if not match:
+        raise QuarterError(
+            f"{text!r} is not a financial year. Write it as one of: {', '.join(YEAR_FORMS)}."
+        )
+    return _from_parts(cleaned, match["y1"], match["y2"], "1").start_year
 
 
 def _from_parts(text: str, first: str, second: str, number: str) -> Quarter:

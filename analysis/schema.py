@@ -21,6 +21,8 @@ Column kinds
     A quarter in any accepted spelling (see :mod:`analysis.quarters`).
 ``date``
     A date written ``YYYY-MM-DD``.
+``year``
+    A financial year, April to March: ``2023/24``, ``2023-24`` or ``2023/2024``.
 ``as_at``
     The month or day a value is as at: ``Jun-2021``, ``June 2021``, ``2021-06`` or
     ``2021-06-30`` (:func:`analysis.dataset.values.as_at_text`).
@@ -430,6 +432,40 @@ TABLES: tuple[Table, ...] = (
             _PROV,
         ),
         key=("risk_id", "quarter"),
+        required=False,
+    ),
+    Table(
+        "measure_history",
+        "One row per measure per earlier financial year: its year-end result and target, "
+        "and the national and comparator benchmarks for that year, for the measure's "
+        "panel of history.",
+        (
+            _update_id("measure"),
+            Column(
+                "year",
+                "year",
+                True,
+                description="the financial year (April to March) the row is for",
+                example="2023/24",
+            ),
+            Column("actual", "value", description="the year-end result", example="61%"),
+            Column("target", "value", description="the year's target", example="60%"),
+            Column(
+                "national",
+                "value",
+                description="the national benchmark for the year (e.g. the England average)",
+                example="58.2%",
+            ),
+            Column(
+                "comparator",
+                "value",
+                description="the comparator benchmark for the year (e.g. the average of "
+                "statistical neighbours)",
+                example="59.0%",
+            ),
+            _PROV,
+        ),
+        key=("measure_id", "year"),
         required=False,
     ),
     Table(

@@ -22,7 +22,7 @@ from typing import Any
 from analysis.dataset.validate import INT_RANGES
 from analysis.dataset.values import STATE_LABELS, STATE_MISSING, STATE_VALUE
 from analysis.errors import WorkbookError
-from analysis.quarters import ACCEPTED_FORMS
+from analysis.quarters import ACCEPTED_FORMS, YEAR_FORMS
 from analysis.schema import TABLES, VALUE_STATES, VOCABULARIES, Column, Table
 
 __all__ = [
@@ -45,6 +45,7 @@ _KIND_WORDS = {
     "quarter": "quarter",
     "date": "date",
     "as_at": "month or date",
+    "year": "financial year",
     "value": "value",
     "vocab": "label",
 }
@@ -60,6 +61,7 @@ _PLACEHOLDERS = {
     "quarter": "2021-22-Q2",
     "date": "2022-03-31",
     "as_at": "",
+    "year": "2023/24",
     "value": "",
     "vocab": "",
 }
@@ -168,6 +170,8 @@ def _allowed(table: Table, col: Column) -> str:
         return f"{limits[0]} to {limits[1]}" if limits else "a whole number"
     if col.kind == "date":
         return "`YYYY-MM-DD`"
+    if col.kind == "year":
+        return ", ".join(f"`{form}`" for form in YEAR_FORMS)
     if col.kind == "as_at":
         return "a month (`Jun-2021`, `June 2021`, `2021-06`) or a date (`2021-06-30`)"
     if col.kind == "quarter":

@@ -43,7 +43,7 @@ from analysis.config.files import read_yaml
 from analysis.dataset.validate import Problem, format_problems, validate_raw
 from analysis.dataset.values import as_at_text, dataset_value_states, parse_value, value_note
 from analysis.errors import ConfigError, DataError
-from analysis.quarters import Quarter, parse_quarter
+from analysis.quarters import Quarter, parse_quarter, parse_year
 from analysis.schema import KINDS, TABLES, VOCABULARIES, Table
 
 if TYPE_CHECKING:
@@ -747,6 +747,10 @@ def _convert_column(kind: str, vocab: str | None, cells: pd.Series, scales: Scal
         )
     if kind == "date":
         return pd.to_datetime(stripped.replace("", None), format="%Y-%m-%d")
+    if kind == "year":
+        return stripped.map(lambda c: Quarter(parse_year(c), 1).year_label if c else "").astype(
+            object
+        )
     if kind == "as_at":
         return stripped.map(lambda c: as_at_text(c) or "").astype(object)
     if kind == "quarter":

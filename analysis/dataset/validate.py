@@ -50,7 +50,7 @@ from analysis.dataset.values import (
     parse_value,
 )
 from analysis.errors import ConfigError, QuarterError
-from analysis.quarters import ACCEPTED_FORMS, parse_quarter
+from analysis.quarters import ACCEPTED_FORMS, YEAR_FORMS, Quarter, parse_quarter, parse_year
 from analysis.schema import KINDS, OPTIONAL_KINDS, TABLES, VALUE_STATES, VOCABULARIES, Column, Table
 
 if TYPE_CHECKING:
@@ -543,6 +543,13 @@ def _checks(
             )
     elif col.kind == "date":
         checks.append(pa.Check(_vectorised(_is_date), name="date"))
+    elif col.kind == "year":
+        checks.append(pa.Check(_vectorised(_is_year), name="year"))
+        checks.append(
+            pa.Check(
+                _vectorised(lambda c: not _is_year(c) or _year_started(c)), name="year_started"
+            )
+        )
     elif col.kind == "as_at":
         checks.append(pa.Check(_vectorised(lambda c: as_at_text(c) is not None), name="as_at"))
     elif col.kind == "quarter":
@@ -587,6 +594,18 @@ def _is_whole(cell: str) -> bool:
 
 #: The largest whole number a cell may hold, exclusive.
 _LARGEST_WHOLE = 10**9
+
+
+def _is_year(cell: str) -> bool:
+    try:
+        parse_year(cell)
+    except QuarterError:
+        return False
+    return True
+
+
+def _year_started(cell: str) -> bool:
+    return _has_started(Quarter(parse_year(cell), 1).slug)
 
 
 def _is_date(cell: str) -> bool:
@@ -699,6 +718,17 @@ def _rule(
         return f"must be a whole number from {low} to {high}"
     if check == "date":
         return "must be a date written YYYY-MM-DD, e.g. 2022-03-31"
+    if check == "year_started":
+        start = Quarter(parse_year(value), 1)
+        return (
+            f"{start.year_label} starts on 1 April {start.start_year}, after today: a row of "
+            "history is for a year that has begun (check the year)"
+        )
+    if check == "year":
+        return (
+            f"must be a financial year written as one of {', '.join(YEAR_FORMS)} (April to "
+            "March, over two consecutive years)"
+        )
     if check == "as_at":
         return (
             "must be the month the value is as at (May-2021, May 2021 or 2021-05) or the "

@@ -39,6 +39,7 @@ __all__ = [
     "theme_name",
     "theme_outcomes",
     "exception_grouping",
+    "measures_with_history",
 ]
 
 #: The folder, beside the executed notebook, that its figures are written into.
@@ -245,3 +246,25 @@ def exception_grouping(dataset: Dataset) -> str:
     """
     directorates = dataset["measures"]["directorate"].astype(str).str.strip()
     return "directorate" if len(directorates) and (directorates != "").all() else "theme"
+
+
+def measures_with_history(dataset: Dataset, quarter: Any, theme: str) -> list[tuple[str, str]]:
+    """The measures of a theme with earlier years in ``measure_history`` and a value this
+    quarter, in report order, as (id, heading text) pairs for their panels.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> from analysis.quarters import parse_quarter
+    >>> measures_with_history(synthetic_dataset(), parse_quarter("2021-22 Q2"), "a")
+    []
+    """
+    from analysis.engine import history
+    from analysis.engine.items import list_items
+
+    found = set(history.measures_with_history(dataset, quarter))
+    items = list_items(dataset)
+    mine = items[
+        (items["kind"] == "measure") & ((items["theme_id"] == theme) | (items["theme"] == theme))
+    ]
+    return [(i, f"{t} ({i})") for i, t in zip(mine["id"], mine["title"], strict=True) if i in found]

@@ -95,6 +95,7 @@ __all__ = [
     "trend_charts",
     "measure_chart",
     "measure_charts",
+    "history_chart",
     "measure_label",
 ]
 
@@ -994,6 +995,96 @@ def _measure_alt(
             words = _NOT_RATED_WORDS.get(str(r["quarterly_basis"]), "it is not rated")
             sentences.append(f"At the {q.period_end_words} {words}.")
     return " ".join(sentences)
+
+
+# --------------------------------------------------------------------- measure history
+
+
+def history_chart(
+    dataset: Dataset, quarter: Quarter, measure_id: str, style: ChartStyle | None = None
+) -> Chart:
+    """A measure's years: each earlier year's result and target, and the national and
+    comparator benchmarks, with this year's forecast as its result.
+
+    The figures are :func:`analysis.engine.history.measure_years`'; each series has its
+    own colour, line type and point shape, the results are labelled with their values,
+    and the alt text gives every value. A year with no number for a series has no point.
+    """
+    from analysis.engine.history import measure_years
+
+    style = style or load_chart_style(dataset.presentation)
+    years = measure_years(dataset, quarter, measure_id)
+    measure = dataset["measures"].set_index("measure_id").loc[measure_id]
+    unit = style.unit(str(measure["unit"]))
+    names = {
+        "result": "Result",
+        "target": "Target",
+        "national": "National benchmark",
+        "comparator": "Comparator benchmark",
+    }
+    labels = [
+        f"{r.year} (forecast)" if r.current else str(r.year) for r in years.itertuples(index=False)
+    ]
+    long, said = [], {name: [] for name in names}
+    for label, r in zip(labels, years.to_dict("records"), strict=True):
+        values = {
+            "result": ("forecast" if r["current"] else "actual"),
+            "target": "target",
+            "national": "national",
+            "comparator": "comparator",
+        }
+        for series, column in values.items():
+            state = r[f"{column}_state"]
+            said[series].append(f"{label} {_cell(r[column], state, unit)}")
+            if state == STATE_VALUE:
+                text = unit.format(float(r[column])) if series == "result" else ""
+                long.append((names[series], label, float(r[column]), text))
+    frame = pd.DataFrame(long, columns=["series", "year", "value", "text"])
+    shown = [names[k] for k in names if names[k] in set(frame["series"])]
+    frame["series"] = pd.Categorical(frame["series"], categories=shown)
+    span = float(frame["value"].max() - frame["value"].min()) if len(frame) else 0.0
+    span = span or (abs(float(frame["value"].max())) if len(frame) else 1.0)
+    series_names = list(names.values())
+    lines = ["solid", style.target_linetype, "dotted", "dashdot"]
+    linetypes = dict(zip(series_names, lines, strict=True))
+    shapes = dict(zip(series_names, ["o", "D", "s", "^"], strict=True))
+    colours = {n: style.palette[i % len(style.palette)] for i, n in enumerate(series_names)}
+    figure = ggplot(frame, aes(x="year", y="value", colour="series", group="series")) + [
+        geom_line(aes(linetype="series"), size=1),
+        geom_point(aes(shape="series"), size=3),
+        geom_text(
+            aes(label="text"),
+            data=frame[frame["text"] != ""],
+            nudge_y=(span or 1) * 0.06,
+            va="bottom",
+            size=style.label_size,
+            show_legend=False,
+        ),
+        scale_x_discrete(limits=labels),
+        scale_y_continuous(
+            labels=lambda values: [unit.format_axis(v) for v in values], expand=(0.15, 0)
+        ),
+        scale_colour_manual(values={k: colours[k] for k in shown}, breaks=shown, name=""),
+        scale_linetype_manual(values={k: linetypes[k] for k in shown}, breaks=shown, name=""),
+        scale_shape_manual(values={k: shapes[k] for k in shown}, breaks=shown, name=""),
+        labs(x="Financial year", y=unit.name[:1].upper() + unit.name[1:]),
+        _theme(style),
+        theme(legend_title=element_blank()),
+    ]
+    polarity = _POLARITY_WORDS.get(str(measure["polarity"]), str(measure["polarity"]))
+    sentences = [
+        f"Line chart of {measure_id} {measure['title']} ({unit.name}; {polarity}) for each "
+        f"financial year from {labels[0]} to {labels[-1]}, with its target and the national "
+        "and comparator benchmarks."
+    ]
+    for series, name in names.items():
+        if name in shown:
+            sentences.append(f"{name}: {', '.join(said[series])}.")
+    caption = f"{measure_id} {measure['title']}: year by year, {labels[0]} to {labels[-1]}"
+    slug = measure_label(measure_id).removeprefix("fig-measure-")
+    return Chart(
+        figure, caption, " ".join(sentences), f"fig-history-{slug}", style.width, style.height
+    )
 
 
 def _cell(value: float, state: str, unit: UnitStyle) -> str:

@@ -65,6 +65,7 @@ __all__ = [
     "headline_table",
     "theme_table",
     "key_measures_table",
+    "history_table",
     "trend_table",
     "trend_counts_table",
     "exceptions_table",
@@ -585,6 +586,77 @@ def key_measures_table(dataset: Dataset, quarter: Quarter) -> GT:
         .cols_align("right", columns=["actual", "target"])
         .cols_align("left", columns=["measure", "as_at", "rating"])
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Measure history
+
+
+def history_table(dataset: Dataset, quarter: Quarter, measure_id: str) -> GT:
+    """A measure's years: each earlier year's result and target beside the national and
+    comparator benchmarks, then this year's actual so far and forecast.
+
+    The rows are :func:`analysis.engine.history.measure_years`'. A source note gives
+    the latest benchmark of the measure's values (``benchmark``), where there is one.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> html = history_table(synthetic_dataset(), parse_quarter("2021-22 Q2"), "M1")
+    >>> "2021/22" in html.as_raw_html() and "110% at Q2 2021/22" in html.as_raw_html()
+    True
+    """
+    from analysis.engine.history import measure_years
+
+    years = measure_years(dataset, quarter, measure_id)
+    unit = str(dataset["measures"].set_index("measure_id").at[measure_id, "unit"])
+
+    def value(r: Mapping[str, Any], column: str) -> str:
+        if r[f"{column}_state"] == "missing":
+            return ""
+        return format_value(r[column], unit, r[f"{column}_state"])
+
+    rows = []
+    for r in years.to_dict("records"):
+        result = value(r, "actual")
+        if r["current"]:
+            so_far = f"{result or 'no actual'} at {quarter.short_label}"
+            if r["as_at"]:
+                so_far += f" (as at {r['as_at']})"
+            forecast = value(r, "forecast")
+            result = f"{so_far}; forecast {forecast}" if forecast else so_far
+        rows.append(
+            {
+                "year": r["year"],
+                "result": result,
+                "target": value(r, "target"),
+                "national": value(r, "national"),
+                "comparator": value(r, "comparator"),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["year", "result", "target", "national", "comparator"])
+    table = (
+        _table(
+            frame,
+            rowname_col="year",
+            id=f"history-{_slug(measure_id)}",
+            presentation=dataset.presentation,
+        )
+        .tab_stubhead("Financial year")
+        .cols_label(
+            result="Result (this year: so far and forecast)",
+            target="Target",
+            national="National benchmark",
+            comparator="Comparator benchmark",
+        )
+        .tab_spanner("Benchmarks", columns=["national", "comparator"])
+        .cols_align("right", columns=["result", "target", "national", "comparator"])
+    )
+    current = years[years["current"]]
+    if not current.empty and current.iloc[0]["benchmark_state"] == STATE_VALUE:
+        latest = format_value(current.iloc[0]["benchmark"], unit)
+        table = table.tab_source_note(f"Latest benchmark, {quarter.short_label}: {latest}.")
+    return table
 
 
 # ---------------------------------------------------------------------------------------
