@@ -19,7 +19,13 @@ import pytest
 
 from analysis.dataset.read import BUNDLED_DATASET, load_dataset
 from analysis.pipeline.execute import plan_chapters
-from analysis.pipeline.render import FORMAT_OUTPUTS, _cell_options, render_book, stage_quarter
+from analysis.pipeline.render import (
+    CABINET_FOLDER,
+    FORMAT_OUTPUTS,
+    _cell_options,
+    render_book,
+    stage_quarter,
+)
 from analysis.pipeline.run import run_report
 from analysis.quarters import parse_quarter
 
@@ -118,7 +124,12 @@ def test_formats_rendered_at_once_make_the_book_one_render_of_both_makes(book, t
     )
     single = render_book(project, QUARTO, parallel=False).folder
     ours = book / "book"
-    names = {p.relative_to(ours) for p in ours.rglob("*") if p.is_file()}
+    # the Cabinet paper is a document of its own, rendered beside the book
+    names = {
+        p.relative_to(ours)
+        for p in ours.rglob("*")
+        if p.is_file() and p.relative_to(ours).parts[0] != CABINET_FOLDER
+    }
     assert names == {p.relative_to(single) for p in single.rglob("*") if p.is_file()}
     for name in sorted(names):
         if name.suffix != ".pdf":
@@ -274,7 +285,7 @@ def test_no_pdf_page_is_blank_and_no_words_overprint(book):
 @pytest.mark.parametrize(
     "heading, caption",
     [
-        ("Exceptions", "Ratings in the two lowest bands"),
+        ("Exceptions", "Ratings in the bands that call for action"),
         ("register", "The register this quarter"),
     ],
 )
@@ -387,3 +398,20 @@ def axe_runner():
         return json.loads(out.read_text(encoding="utf-8"))
 
     return run
+
+
+def test_the_cabinet_paper_is_made_in_both_formats_with_the_reports_figures(book):
+    folder = book / "book" / "cabinet"
+    page = (folder / "cabinet-report.html").read_text(encoding="utf-8")
+    words = " ".join(w for p in pdf_words(folder / "cabinet-report.pdf") for *_, w in p)
+    for figure in ("91%", "87%", "78%", "94%", "75%", "18 strategic risks", "SR 27", "SR 25"):
+        assert figure in text_of(page) and figure in words, figure
+    assert 'href="../index.html"' in page and 'href="cabinet-report.pdf"' in page
+    assert "../report.pdf" in (
+        folder.parent / "cabinet" / "cabinet-report.pdf"
+    ).read_bytes().decode("latin-1")
+
+
+def test_no_wcag_violation_in_the_cabinet_paper(book, axe_runner):
+    results = axe_runner(book / "book" / "cabinet", ["cabinet-report.html"], 1280)
+    assert [p["violations"] for p in results["pages"]] == [[]]

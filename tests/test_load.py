@@ -92,7 +92,10 @@ def test_dataset_settings(clean):
     assert clean.scales.name == "Derby City Council"
     assert clean.framework is not None
     assert clean.quarters == (Quarter(2021, 1), Quarter(2021, 2))
-    assert len(clean.files) == 12
+    assert len(clean.files) == 13
+    history = clean["measure_history"]
+    assert list(history["year"]) == ["2019/20", "2020/21", "2020/21"]
+    assert list(history["national_state"]) == ["value", "value", "missing"]
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)

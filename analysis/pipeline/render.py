@@ -50,6 +50,13 @@ __all__ = [
     "tidy_book_html",
     "stage_book",
     "stage_quarter",
+    "stage_document",
+    "stage_cabinet",
+    "stage_annual",
+    "CABINET_FOLDER",
+    "CABINET_NAME",
+    "ANNUAL_FOLDER",
+    "ANNUAL_NAME",
     "render_book",
     "quarto_messages",
     "preview_html",
@@ -350,6 +357,109 @@ def stage_quarter(
         formats=formats,
         resources=resources,
     )
+
+
+#: The folder of the rendered book that holds the Cabinet covering report, and its name.
+CABINET_FOLDER = "cabinet"
+CABINET_NAME = "cabinet-report"
+
+
+#: The folder of the rendered book holding the annual results report, and its name.
+ANNUAL_FOLDER = "annual"
+ANNUAL_NAME = "annual-results"
+
+
+def stage_document(
+    folder: Path,
+    name: str,
+    title: str,
+    dataset: Any,
+    quarter: Any,
+    formats: Sequence[str],
+    bodies: tuple[str, str],
+) -> Path:
+    """Write the Quarto project of a document of its own beside the book into
+    ``folder``: ``<name>.qmd`` and a ``_quarto.yml`` with the book's language, fonts
+    and formats. It renders into ``_book/``, which the run moves into a folder of the
+    book, so that ``../`` links reach the book.
+
+    Parameters
+    ----------
+    title
+        The document's title (its subtitle is the organisation and plan).
+    bodies
+        The Markdown body of the HTML page and of the PDF (their links differ).
+    """
+    from analysis.report.narrative import metadata_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    template = read_yaml(QUARTO_CONFIG)
+    wanted = {FORMATS[f] for f in formats}
+    # the PDF is linked from the page, in words, not as "Typst"
+    options: dict[str, Any] = {"html": {"toc": False, "format-links": False}, "typst": {}}
+    book_formats = dict(template.get("format") or {})
+    for option in ("mainfont", "fontsize", "papersize", "pdf-standard"):
+        if option in (book_formats.get("typst") or {}):
+            options["typst"][option] = book_formats["typst"][option]
+    if pdf_font_paths():
+        options["typst"]["font-paths"] = pdf_font_paths()
+    config = {
+        # named, not found: Quarto does not look for files to render under a hidden
+        # folder, and a run builds in one (.<quarter>.building-...)
+        "project": {"type": "default", "output-dir": _BOOK_DIR, "render": [f"{name}.qmd"]},
+        "lang": template.get("lang", LANGUAGE),
+        "language": template.get("language") or {},
+        "format": {key: value for key, value in options.items() if key in wanted},
+    }
+    (folder / "_quarto.yml").write_text(
+        yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    front = {
+        "title": metadata_text(title),
+        "subtitle": metadata_text(f"{dataset.organisation}: {dataset.plan}"),
+        "author": metadata_text(dataset.organisation),
+        "date": quarter.period_end.isoformat(),
+        "date-format": "D MMMM YYYY",
+    }
+    html_body, pdf_body = bodies
+    # set ragged right and unhyphenated, as the book is (assets/typst-show.typ)
+    pdf_body = (
+        "```{=typst}\n#set par(justify: false)\n#set text(hyphenate: false)\n```\n\n" + pdf_body
+    )
+    if "typst" in wanted:
+        html_body += f"\n\nThis document as a PDF: [{name}.pdf]({name}.pdf).\n"
+    text = (
+        "---\n"
+        + yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+        + "---\n\n"
+        + f'::: {{.content-visible when-format="html"}}\n{html_body}\n:::\n\n'
+        + f'::: {{.content-visible unless-format="html"}}\n{pdf_body}\n:::\n'
+    )
+    (folder / f"{name}.qmd").write_text(text, encoding="utf-8")
+    return folder
+
+
+def stage_cabinet(folder: Path, dataset: Any, quarter: Any, formats: Sequence[str]) -> Path:
+    """The quarter's Cabinet covering report as a document of its own
+    (:func:`analysis.report.covering.covering_report`), its appendix the book."""
+    from analysis.report.covering import covering_report
+
+    bodies = (
+        covering_report(dataset, quarter, appendix="../index.html"),
+        covering_report(dataset, quarter, appendix="../report.pdf"),
+    )
+    title = f"Performance monitoring: {quarter.label}"
+    return stage_document(folder, CABINET_NAME, title, dataset, quarter, formats, bodies)
+
+
+def stage_annual(folder: Path, dataset: Any, quarter: Any, formats: Sequence[str]) -> Path:
+    """The year's annual results report as a document of its own
+    (:func:`analysis.report.annual.annual_results_markdown`)."""
+    from analysis.report.annual import annual_results_markdown
+
+    body = annual_results_markdown(dataset, quarter)
+    title = f"Annual results {quarter.year_label}"
+    return stage_document(folder, ANNUAL_NAME, title, dataset, quarter, formats, (body, body))
 
 
 # ------------------------------------------------------------------ chapters as Quarto reads

@@ -57,6 +57,10 @@ from analysis.pipeline.publish import (
     repair,
 )
 from analysis.pipeline.render import (
+    ANNUAL_FOLDER,
+    ANNUAL_NAME,
+    CABINET_FOLDER,
+    CABINET_NAME,
     FORMAT_OUTPUTS,
     FORMATS,
     QUARTO_MISSING,
@@ -66,6 +70,8 @@ from analysis.pipeline.render import (
     preview_html,
     quarto_version,
     render_book,
+    stage_annual,
+    stage_cabinet,
     stage_quarter,
 )
 from analysis.quarters import Quarter, parse_quarter
@@ -143,6 +149,7 @@ def run_report(
     progress: Callable[[str], None] = print,
     templates: Path = NOTEBOOKS_DIR,
     cache: bool = True,
+    annual: bool | None = None,
 ) -> RunResult:
     """Render one quarter's report and publish it into ``<out>/<quarter>/``.
 
@@ -169,6 +176,9 @@ def run_report(
         inputs, code, configuration and versions are the same, from ``<out>/.cache/``
         (:mod:`analysis.pipeline.cache`); False (``--no-cache``) neither reads nor
         writes it.
+    annual
+        Make the annual results report beside the book (``book/annual/``); when None,
+        for the financial year's last quarter (Q4) only.
 
     Raises
     ------
@@ -222,6 +232,7 @@ def run_report(
         "formats": list(chosen_formats),
         "jobs": jobs,
         "require_quarto": require_quarto,
+        "annual_results": (q.number == 4) if annual is None else bool(annual),
     }
     progress(f"Rendering {q.label} of {data.organisation}, {data.plan} ({data.name})")
 
@@ -268,6 +279,13 @@ def run_report(
                 project = stage_quarter(
                     build / "quarto", notebooks, data, q, chosen_formats, resources
                 )
+                documents = {
+                    CABINET_FOLDER: stage_cabinet(build / "cabinet", data, q, chosen_formats)
+                }
+                if (q.number == 4) if annual is None else annual:
+                    documents[ANNUAL_FOLDER] = stage_annual(
+                        build / "annual", data, q, chosen_formats
+                    )
             with _stage("render", stages, progress):
                 key = stage_key(
                     stage="render",
@@ -275,6 +293,10 @@ def run_report(
                     quarto=quarto_found,
                     formats=list(chosen_formats),
                     project=folder_hash(project) if store.enabled else "",
+                    documents={
+                        name: folder_hash(folder) if store.enabled else ""
+                        for name, folder in documents.items()
+                    },
                 )
                 stored = store.fetch(slug, "render", key, report / "book")
                 if stored is not None:
@@ -282,8 +304,15 @@ def run_report(
                     warnings = list(stored.get("warnings", []))
                 else:
                     rendered = _render(project, quarto, build, out_dir, slug, started)
-                    warnings = rendered.warnings
-                    _check_formats_made(rendered.folder, chosen_formats, out_dir / slug)
+                    warnings = list(rendered.warnings)
+                    for name, folder in documents.items():
+                        made = _render(folder, quarto, build, out_dir, slug, started)
+                        warnings += made.warnings
+                        if made.folder.is_dir() and rendered.folder.is_dir():
+                            shutil.move(str(made.folder), rendered.folder / name)
+                    _check_formats_made(
+                        rendered.folder, chosen_formats, out_dir / slug, list(documents)
+                    )
                     shutil.move(str(rendered.folder), report / "book")
                     store.store(slug, "render", key, report / "book", {"warnings": warnings})
                 _report_warnings(warnings, progress)
@@ -444,12 +473,19 @@ def _report_warnings(
         progress(f"  WARNING: {warning['message']}{times}")
 
 
-def _check_formats_made(book: Path, formats: Sequence[str], target: Path) -> None:
-    """Fail unless the render made the file of every format asked for."""
-    missing = [f for f in formats if not (book / FORMAT_OUTPUTS[f]).is_file()]
+def _check_formats_made(
+    book: Path, formats: Sequence[str], target: Path, documents: Sequence[str] = ()
+) -> None:
+    """Fail unless the render made the file of every format asked for, of the book and
+    of each document beside it (``cabinet``, ``annual``)."""
+    names = {CABINET_FOLDER: CABINET_NAME, ANNUAL_FOLDER: ANNUAL_NAME}
+    expected = [FORMAT_OUTPUTS[f] for f in formats] + [
+        f"{folder}/{names[folder]}.{f}" for folder in documents for f in formats
+    ]
+    missing = [name for name in expected if not (book / name).is_file()]
     if missing:
         raise RunError(
-            f"Quarto finished but made no {' and no '.join(FORMAT_OUTPUTS[f] for f in missing)} "
+            f"Quarto finished but made no {' and no '.join(missing)} "
             f"(asked for: {', '.join(formats)}); see its warnings above. Nothing was "
             f"published; {target} is unchanged."
         )
@@ -527,6 +563,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "of earlier runs (<out>/.cache/)",
     )
     parser.add_argument(
+        "--annual-results",
+        action="store_true",
+        default=None,
+        help="make the annual results report (book/annual/) for any quarter "
+        "(default: for the year's last quarter, Q4, only)",
+    )
+    parser.add_argument(
         "--require-quarto",
         action="store_true",
         help="fail when Quarto is not installed instead of publishing previews",
@@ -547,6 +590,7 @@ def command(args: argparse.Namespace) -> int:
             require_quarto=args.require_quarto,
             progress=lambda line: print(line, flush=True),
             cache=not args.no_cache,
+            annual=args.annual_results,
         )
     except WorkbookError as exc:
         print(f"ERROR: {exc}", file=sys.stderr, flush=True)
