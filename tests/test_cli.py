@@ -141,7 +141,7 @@ def test_clean_dataset_exits_0_with_a_one_line_summary(excel_dataset, excel):
     result = run("validate", str(folder), "--quarter", "Q2 2021/22")
     assert result.returncode == 0, result.stdout
     assert len(result.stdout.strip().splitlines()) == 1
-    assert "is clean: 11 tables" in result.stdout
+    assert "is clean: 12 tables" in result.stdout
     assert "measures 4, measure_values 8" in result.stdout
 
 

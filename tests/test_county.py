@@ -139,3 +139,59 @@ def test_the_measures_only_county_renders(tmp_path):
     for absent in ("Deliverable", "Strategic risk", "Project"):
         assert absent not in everything, absent
     assert "Key measures" in everything
+
+
+@pytest.fixture(scope="module")
+def county_year_end(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("county-q4")
+    return run_report(
+        "2025-26-Q4",
+        dataset=COUNTY,
+        formats="html,pdf",
+        out=out,
+        progress=lambda _: None,
+        require_quarto=True,
+    ).folder
+
+
+@needs_quarto
+def test_the_county_year_end_shows_the_trend_panels_and_items_requiring_action(
+    county_year_end,
+):
+    pages = pages_text(county_year_end / "book")
+    summary = next(text for name, text in pages.items() if "summary" in name)
+    for q in range(1, 5):
+        assert f"Q{q} 2025/26" in summary
+    assert "The year so far" in summary and "Key measures at a glance" in summary
+    economy = next(text for name, text in pages.items() if "economy" in name)
+    assert "Key measures year by year" in economy and "National benchmark" in economy
+    assert "Apprenticeships started with county council support (NC-K01)" in economy
+    assert "Quarter by quarter" in economy and "Each item, quarter by quarter" in economy
+    exceptions = next(text for name, text in pages.items() if "exceptions" in name)
+    assert "Items requiring action" in exceptions
+    for item in ("NC-D07", "NC-K10"):  # rated Action at year end
+        assert item in exceptions.split("Items requiring action")[-1]
+    assert "as at February 2026" in " ".join(pages.values())
+
+
+@needs_quarto
+def test_a_year_end_run_makes_the_annual_results_and_the_cabinet_paper(county_year_end):
+    book = county_year_end / "book"
+    for document in ("annual/annual-results", "cabinet/cabinet-report"):
+        assert (book / f"{document}.html").is_file() and (book / f"{document}.pdf").is_file()
+    texts = {
+        name: text
+        for folder in ("annual", "cabinet")
+        for name, text in pages_text(book / folder).items()
+    }
+    annual = texts["annual-results.html"]
+    assert "Q4 2024/25" in annual and "Q4 2025/26" in annual
+    assert "not in last year’s plan" in annual or "not in last year's plan" in annual
+    words = sorted(bundled_words(), key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+    assert {name: sorted(set(pattern.findall(t))) for name, t in texts.items()} == {
+        name: [] for name in texts
+    }
+    if shutil.which("pdftotext"):
+        pages = pdf_words(book / "annual" / "annual-results.pdf")
+        assert [n for n, w in enumerate(pages, start=1) if not w] == []
