@@ -338,20 +338,26 @@ def test_tables_are_named_by_their_caption_or_the_heading_before_them():
     assert "Confidence &amp; more</caption>" in second
 
 
-def test_pagination_links_lose_their_label_and_the_sidebar_gets_one(tmp_path):
+def test_pagination_links_lose_their_label_and_every_navigation_landmark_is_named(tmp_path):
     from analysis.pipeline.render import tidy_book_html
 
     page = tmp_path / "01-summary.html"
     page.write_text(
         '<nav id="quarto-sidebar" class="sidebar"></nav>'
+        '<nav id="TOC" role="doc-toc"></nav><nav class="page-navigation">'
         '<a href="./02.html" class="pagination-link" aria-label="Our place">'
-        "<span>2 Our place</span></a>",
+        "<span>2 Our place</span></a></nav>",
         encoding="utf-8",
     )
     tidy_book_html(tmp_path)
     text = page.read_text(encoding="utf-8")
     assert 'aria-label="Our place"' not in text and 'class="pagination-link">' in text
     assert '<nav id="quarto-sidebar" aria-label="Chapters" class="sidebar">' in text
+    # every navigation landmark is named, once, however often the pages are tidied
+    assert '<nav id="TOC" aria-label="On this page" role="doc-toc">' in text
+    assert '<nav class="page-navigation" aria-label="Previous and next chapters">' in text
+    tidy_book_html(tmp_path)
+    assert page.read_text(encoding="utf-8") == text
 
 
 def test_the_book_gets_author_date_and_the_pdf_fonts():

@@ -656,8 +656,8 @@ def tidy_book_html(book: Path) -> None:
     - The previous and next links carry an ``aria-label`` of the chapter's title alone,
       while they show its number too: the label is removed, so that the accessible name
       is what is visible (WCAG 2.5.3).
-    - The sidebar of chapters is a navigation landmark like the page's contents: it is
-      named, so that the two can be told apart.
+    - The sidebar of chapters, the page's contents and the previous and next links are
+      navigation landmarks alike: each is named, so that they can be told apart.
 
     It also writes in one order the attributes that Quarto writes in either order from
     one render to the next (a cell's ``data-execution_count`` and ``data-tags``), so
@@ -667,13 +667,19 @@ def tidy_book_html(book: Path) -> None:
         text = page.read_text(encoding="utf-8")
         mended = _PAGINATION_LABEL.sub(r"\1", text)
         mended = _CELL_ATTRIBUTES.sub(r"\2 \1", mended)
-        mended = mended.replace(
-            '<nav id="quarto-sidebar" ', '<nav id="quarto-sidebar" aria-label="Chapters" ', 1
-        )
+        for opening, name in _NAV_NAMES:
+            if f'{opening} aria-label="' not in mended:
+                mended = mended.replace(opening, f'{opening} aria-label="{name}"', 1)
         if mended != text:
             page.write_text(mended, encoding="utf-8")
 
 
+# The navigation landmarks of a book page, and their names.
+_NAV_NAMES = (
+    ('<nav id="quarto-sidebar"', "Chapters"),
+    ('<nav id="TOC"', "On this page"),
+    ('<nav class="page-navigation"', "Previous and next chapters"),
+)
 _CELL_ATTRIBUTES = re.compile(r'(data-tags="[^"]*") (data-execution_count="\d+")')
 _PAGINATION_LABEL = re.compile(r'(<a\b[^>]*class="pagination-link"[^>]*?)\s+aria-label="[^"]*"')
 
