@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import nbformat
@@ -113,15 +114,7 @@ def test_formats_rendered_at_once_make_the_book_one_render_of_both_makes(book, t
     """The run renders HTML and PDF at the same time, each in a copy of the project; a
     single ``quarto render`` of both must make the same pages and the same PDF (the
     PDF's creation date apart)."""
-    data = load_dataset(next((book / "inputs").iterdir()))
-    project = stage_quarter(
-        tmp_path / "quarto",
-        sorted((book / "notebooks").glob("*.ipynb")),
-        data,
-        parse_quarter("2021-22-Q2"),
-        ["html", "pdf"],
-        sorted((book / "data").glob("*")),
-    )
+    project = _staged_again(book, tmp_path, ["html", "pdf"])
     single = render_book(project, QUARTO, parallel=False).folder
     ours = book / "book"
     # the Cabinet paper is a document of its own, rendered beside the book
@@ -141,6 +134,55 @@ def test_formats_rendered_at_once_make_the_book_one_render_of_both_makes(book, t
         for p in (ours / "report.pdf", single / "report.pdf")
     ]
     assert texts[0] == texts[1]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_the_pdfs_tables_written_as_typst_say_what_quartos_own_reading_of_them_says(book, tmp_path):
+    """The run gives Quarto the PDF's tables as Typst (analysis/pipeline/typst_tables.py)
+    instead of letting it read their HTML: the PDF must hold the same words, figures and
+    captions as a plain ``quarto render`` of the same chapters makes."""
+    project = _staged_again(book, tmp_path, ["pdf"])
+    subprocess.run(
+        [QUARTO, "render", str(project), "--to", "typst"],
+        cwd=project,
+        capture_output=True,
+        check=True,
+    )
+    ours, quartos = (
+        _pdf_words(book / "book" / "report.pdf"),
+        _pdf_words(project / "_book" / "report.pdf"),
+    )
+    assert sum(ours.values()) > 5000
+    # a word broken over two lines in one PDF and not in the other reads as two words
+    # there ("parentand" "child"), which pdftotext joins or not: the letters must agree
+    only_ours, only_quartos = ours - quartos, quartos - ours
+    assert sum(only_ours.values()) + sum(only_quartos.values()) < 10, (only_ours, only_quartos)
+    assert sorted("".join(only_ours.elements())) == sorted("".join(only_quartos.elements()))
+
+
+def _staged_again(book: Path, tmp_path: Path, formats: list[str]) -> Path:
+    """The published book's executed chapters staged once more, as the run stages them."""
+    return stage_quarter(
+        tmp_path / "quarto",
+        sorted((book / "notebooks").glob("*.ipynb")),
+        load_dataset(next((book / "inputs").iterdir())),
+        parse_quarter("2021-22-Q2"),
+        formats,
+        sorted((book / "data").glob("*")),
+    )
+
+
+def _pdf_words(pdf: Path) -> Counter[str]:
+    """The words of a PDF, counted, apart from the page numbers in its footers, and
+    without hyphens (pdftotext keeps some of those that break a word over two lines and
+    drops others). A table broken
+    at another place would repeat its header once more or less: the tables here break
+    in the same places."""
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = re.sub(r"Page \d+ of \d+", " ", text).replace("-\n", "").replace("-", "")
+    return Counter(text.split())
 
 
 # --------------------------------------------------------------------------------------- HTML

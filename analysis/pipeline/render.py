@@ -29,6 +29,7 @@ import yaml
 
 from analysis.config.files import read_yaml
 from analysis.errors import RunError
+from analysis.pipeline.typst_tables import typst_chapter
 
 __all__ = [
     "QUARTO_CONFIG",
@@ -767,11 +768,12 @@ class Rendered:
 def render_book(folder: Path, quarto: str, parallel: bool | None = None) -> Rendered:
     """Render a staged book with Quarto, in every format its configuration lists.
 
-    With more than one format and more than one CPU (or ``parallel`` True), each format
-    is rendered at the same time by its own ``quarto render --to <format>``, each in its
-    own copy of the staged project (Quarto's files of one render must not meet
-    another's); the other formats' files are then moved into the first's book. The book
-    is the one a single ``quarto render`` makes of all formats.
+    Each format is rendered by its own ``quarto render --to <format>``, in its own copy
+    of the staged project (Quarto's files of one render must not meet another's): at the
+    same time with more than one CPU (or ``parallel`` True), else one after another. The
+    other formats' files are then moved into the first's book. The PDF's copy has its
+    tables written as Typst (:func:`analysis.pipeline.typst_tables.typst_chapter`), so
+    that Quarto need not read thousands of table cells into Pandoc's tree.
 
     Quarto's output is captured (without colour codes); its warnings are returned, each
     distinct one once with its count (:func:`quarto_messages`).
@@ -786,7 +788,7 @@ def render_book(folder: Path, quarto: str, parallel: bool | None = None) -> Rend
     formats = list(read_yaml(config).get("format") or {}) if config.is_file() else []
     if parallel is None:
         parallel = (os.cpu_count() or 1) > 1
-    if not parallel or len(formats) < 2:
+    if len(formats) < 2:
         renders = [(folder, [])]
     else:
         renders = [(folder, ["--to", formats[0]])]
@@ -796,9 +798,14 @@ def render_book(folder: Path, quarto: str, parallel: bool | None = None) -> Rend
                 shutil.rmtree(copy_of)
             shutil.copytree(folder, copy_of)
             renders.append((copy_of, ["--to", name]))
+    for (project, _), name in zip(renders, formats, strict=False):
+        if name == "typst":
+            for chapter in project.glob("*.ipynb"):
+                typst_chapter(chapter)
     environment = {**os.environ, "NO_COLOR": "1", "QUARTO_LOG_LEVEL": "INFO"}
-    running = [
-        subprocess.Popen(
+
+    def start(project: Path, arguments: list[str]) -> subprocess.Popen[str]:
+        return subprocess.Popen(
             [quarto, "render", str(project), *arguments],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -807,9 +814,15 @@ def render_book(folder: Path, quarto: str, parallel: bool | None = None) -> Rend
             env=environment,
             stdin=subprocess.DEVNULL,
         )
-        for project, arguments in renders
-    ]
-    logs = [_plain(process.communicate()[0] or "") for process in running]
+
+    if parallel:
+        running = [start(project, arguments) for project, arguments in renders]
+        logs = [_plain(process.communicate()[0] or "") for process in running]
+    else:
+        running, logs = [], []
+        for project, arguments in renders:
+            running.append(start(project, arguments))
+            logs.append(_plain(running[-1].communicate()[0] or ""))
     for process, log in zip(running, logs, strict=True):
         if process.returncode != 0:
             _discard_copies(renders)
