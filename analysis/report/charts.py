@@ -47,8 +47,6 @@ from plotnine import (
     element_text,
     facet_wrap,
     geom_col,
-    geom_line,
-    geom_point,
     geom_text,
     ggplot,
     guide_legend,
@@ -58,8 +56,6 @@ from plotnine import (
     position_stack,
     scale_colour_manual,
     scale_fill_manual,
-    scale_linetype_manual,
-    scale_shape_manual,
     scale_x_discrete,
     scale_y_continuous,
     theme,
@@ -97,6 +93,8 @@ __all__ = [
     "measure_charts",
     "history_chart",
     "measure_label",
+    "LineChart",
+    "Series",
 ]
 
 #: The presentation settings shipped with the workbook.
@@ -346,6 +344,138 @@ def _units(data: Any, where: str) -> dict[str, UnitStyle]:
 # --------------------------------------------------------------------------- charts
 
 
+_MPL_LINESTYLES = {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-."}
+_GRID = "#E5E5E5"
+# plotnine's sizes, so that the charts drawn here look like those drawn by plotnine:
+# a line of size 1 and a point of size 3, with its outline, in points
+_LINE_WIDTH = math.sqrt(math.pi)
+_POINT_SIZE = 3.5 * math.sqrt(math.pi)
+_POINT_EDGE = 0.5 * math.sqrt(math.pi)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a :class:`LineChart`: its name (in the legend), look and points.
+
+    ``points`` are (category, value, label) triples, in order; a non-empty label is
+    written above its point.
+    """
+
+    name: str
+    colour: str
+    linetype: str
+    marker: str
+    points: tuple[tuple[str, float, str], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class LineChart:
+    """Lines over ordered categories (quarters, years), drawn with matplotlib itself.
+
+    A chart per measure is the one chart whose number grows with the plan, so it is
+    drawn without a plotnine build: the same look as the plotnine charts (the report's
+    theme, fonts, colours and sizes), at a fraction of the cost. Every category has its
+    place on the x axis, so a gap keeps its width; the y axis has about five breaks
+    written by ``y_labels``, with 15% room above and below the values for the labels.
+    """
+
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    x_title: str
+    y_title: str
+    y_labels: Any = field(repr=False)  # Callable[[float], str]
+    style: ChartStyle = field(repr=False)
+
+    def save(
+        self,
+        target: Any,
+        format: str = "svg",
+        width: float | None = None,
+        height: float | None = None,
+        units: str = "in",
+        verbose: bool = False,
+        **options: Any,
+    ) -> None:
+        """Draw the chart into ``target`` (a path or a binary file), as ggplot.save does."""
+        if units != "in":
+            raise WorkbookError(f"A chart's size is given in inches, not {units!r}.")
+        style = self.style
+        fonts = {
+            "font.family": "sans-serif",
+            "font.sans-serif": [*style.font_family, "DejaVu Sans"],
+            "font.size": style.base_size,
+            "text.color": style.text_colour,
+        }
+        with mpl.rc_context(fonts):
+            figure = self._draw(width or style.width, height or style.height)
+            figure.savefig(target, format=format, facecolor=_BACKGROUND, **options)
+
+    def _draw(self, width: float, height: float) -> Any:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+        style = self.style
+        figure = Figure(figsize=(width, height))
+        renderer = FigureCanvasAgg(figure).get_renderer()  # to measure text, not to draw
+        axes = figure.add_subplot()
+        place = {category: n for n, category in enumerate(self.categories)}
+        values = [v for s in self.series for _, v, _ in s.points]
+        low, high = min(values), max(values)
+        span = (high - low) or abs(high) or 1.0
+        for series in self.series:
+            xs = [place[c] for c, _, _ in series.points]
+            ys = [v for _, v, _ in series.points]
+            axes.plot(
+                xs,
+                ys,
+                color=series.colour,
+                linestyle=_MPL_LINESTYLES[series.linetype],
+                linewidth=_LINE_WIDTH,
+                marker=series.marker,
+                markersize=_POINT_SIZE,
+                markeredgewidth=_POINT_EDGE,
+                label=_plain(series.name),
+            )
+            for x, (_, value, text) in zip(xs, series.points, strict=True):
+                if text:
+                    axes.text(
+                        x,
+                        value + span * 0.06,
+                        _plain(text),
+                        ha="center",
+                        va="bottom",
+                        fontsize=style.label_size,
+                        color=series.colour,
+                    )
+        axes.set_xlim(-0.6, len(self.categories) - 0.4)
+        axes.set_xticks(range(len(self.categories)), [_plain(c) for c in self.categories])
+        room = (high - low) * 0.15 or abs(high) * 0.15 or 1.0
+        axes.set_ylim(low - room, high + room)
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _plain(self.y_labels(v))))
+        axes.set_xlabel(_plain(self.x_title), color=style.text_colour)
+        axes.set_ylabel(_plain(self.y_title), color=style.text_colour)
+        axes.tick_params(length=0, labelsize=style.base_size, labelcolor=style.text_colour)
+        axes.grid(axis="x", color=_GRID, linewidth=1)
+        axes.set_axisbelow(True)
+        axes.set_facecolor("none")
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        axes.spines["bottom"].set_color(style.text_colour)
+        legend = figure.legend(
+            loc="lower center",
+            ncols=len(self.series),
+            frameon=False,
+            fontsize=style.base_size,
+            handlelength=2.5,
+        )
+        # leave the legend its row at the foot, then fit the axes and their labels
+        share = (legend.get_window_extent(renderer).height + 8) / (height * figure.dpi)
+        figure.tight_layout(rect=(0, share, 1, 1))
+        return figure
+
+
 @dataclass(frozen=True, eq=False)
 class Chart:
     """A chart ready to display: the figure, its caption, alt text and label.
@@ -353,7 +483,8 @@ class Chart:
     Attributes
     ----------
     figure
-        The plotnine figure.
+        The figure: a plotnine ``ggplot``, or a :class:`LineChart` drawn with
+        matplotlib itself (the line charts, one per measure).
     caption
         A short caption, shown under the chart.
     alt
@@ -364,7 +495,7 @@ class Chart:
         The size the chart is drawn at, in inches.
     """
 
-    figure: ggplot = field(repr=False)
+    figure: ggplot | LineChart = field(repr=False)
     caption: str
     alt: str
     label: str
@@ -894,46 +1025,24 @@ def _measure_chart(
     unit = style.unit(str(first["unit"]))
     periods = [parse_quarter(s).short_label for s in rows["quarter"]]
     actual_name, target_name = "Actual", "Quarterly target"
-    long = []
+    actuals, targets = [], []
     for period, r in zip(periods, rows.itertuples(index=False), strict=True):
         if r.actual_state == STATE_VALUE:
-            long.append((actual_name, period, float(r.actual), unit.format(float(r.actual))))
+            actuals.append((period, float(r.actual), unit.format(float(r.actual))))
         if r.quarterly_target_state == STATE_VALUE:
-            long.append((target_name, period, float(r.quarterly_target), ""))
-    frame = pd.DataFrame(long, columns=["series", "period", "value", "text"])
-    series = [actual_name, target_name]
-    frame["series"] = pd.Categorical(frame["series"], categories=series)
-    span = float(frame["value"].max() - frame["value"].min()) or abs(float(frame["value"].max()))
-    colours = {actual_name: style.palette[0], target_name: style.palette[1]}
-    labelled = frame[frame["series"] == actual_name]
-    figure = ggplot(frame, aes(x="period", y="value", colour="series", group="series")) + [
-        geom_line(aes(linetype="series"), size=1),
-        geom_point(aes(shape="series"), size=3),
-        geom_text(
-            aes(label="text"),
-            data=labelled,
-            nudge_y=(span or 1) * 0.06,
-            va="bottom",
-            size=style.label_size,
-            show_legend=False,
-        ),
-        scale_x_discrete(
-            limits=_quarters_between(rows["quarter"].iloc[0], rows["quarter"].iloc[-1])
-        ),
-        scale_y_continuous(
-            labels=lambda values: [unit.format_axis(v) for v in values], expand=(0.15, 0)
-        ),
-        scale_colour_manual(values=colours, breaks=series, name=""),
-        scale_linetype_manual(
-            values={actual_name: "solid", target_name: style.target_linetype},
-            breaks=series,
-            name="",
-        ),
-        scale_shape_manual(values={actual_name: "o", target_name: "D"}, breaks=series, name=""),
-        labs(x="Quarter", y=unit.name[:1].upper() + unit.name[1:]),
-        _theme(style),
-        theme(legend_title=element_blank()),
-    ]
+            targets.append((period, float(r.quarterly_target), ""))
+    lines = (
+        Series(actual_name, style.palette[0], "solid", "o", tuple(actuals)),
+        Series(target_name, style.palette[1], style.target_linetype, "D", tuple(targets)),
+    )
+    figure = LineChart(
+        tuple(_quarters_between(rows["quarter"].iloc[0], rows["quarter"].iloc[-1])),
+        tuple(line for line in lines if line.points),
+        "Quarter",
+        unit.name[:1].upper() + unit.name[1:],
+        unit.format_axis,
+        style,
+    )
     label = measure_label(measure_id)
     caption = (
         f"{measure_id} {title}: actual against quarterly target, {periods[0]} to {periods[-1]}"
@@ -1025,7 +1134,8 @@ def history_chart(
     labels = [
         f"{r.year} (forecast)" if r.current else str(r.year) for r in years.itertuples(index=False)
     ]
-    long, said = [], {name: [] for name in names}
+    points: dict[str, list[tuple[str, float, str]]] = {name: [] for name in names}
+    said: dict[str, list[str]] = {name: [] for name in names}
     for label, r in zip(labels, years.to_dict("records"), strict=True):
         values = {
             "result": ("forecast" if r["current"] else "actual"),
@@ -1038,39 +1148,23 @@ def history_chart(
             said[series].append(f"{label} {_cell(r[column], state, unit)}")
             if state == STATE_VALUE:
                 text = unit.format(float(r[column])) if series == "result" else ""
-                long.append((names[series], label, float(r[column]), text))
-    frame = pd.DataFrame(long, columns=["series", "year", "value", "text"])
-    shown = [names[k] for k in names if names[k] in set(frame["series"])]
-    frame["series"] = pd.Categorical(frame["series"], categories=shown)
-    span = float(frame["value"].max() - frame["value"].min()) if len(frame) else 0.0
-    span = span or (abs(float(frame["value"].max())) if len(frame) else 1.0)
-    series_names = list(names.values())
-    lines = ["solid", style.target_linetype, "dotted", "dashdot"]
-    linetypes = dict(zip(series_names, lines, strict=True))
-    shapes = dict(zip(series_names, ["o", "D", "s", "^"], strict=True))
-    colours = {n: style.palette[i % len(style.palette)] for i, n in enumerate(series_names)}
-    figure = ggplot(frame, aes(x="year", y="value", colour="series", group="series")) + [
-        geom_line(aes(linetype="series"), size=1),
-        geom_point(aes(shape="series"), size=3),
-        geom_text(
-            aes(label="text"),
-            data=frame[frame["text"] != ""],
-            nudge_y=(span or 1) * 0.06,
-            va="bottom",
-            size=style.label_size,
-            show_legend=False,
-        ),
-        scale_x_discrete(limits=labels),
-        scale_y_continuous(
-            labels=lambda values: [unit.format_axis(v) for v in values], expand=(0.15, 0)
-        ),
-        scale_colour_manual(values={k: colours[k] for k in shown}, breaks=shown, name=""),
-        scale_linetype_manual(values={k: linetypes[k] for k in shown}, breaks=shown, name=""),
-        scale_shape_manual(values={k: shapes[k] for k in shown}, breaks=shown, name=""),
-        labs(x="Financial year", y=unit.name[:1].upper() + unit.name[1:]),
-        _theme(style),
-        theme(legend_title=element_blank()),
-    ]
+                points[series].append((label, float(r[column]), text))
+    linetypes = ["solid", style.target_linetype, "dotted", "dashdot"]
+    lines = tuple(
+        Series(name, style.palette[i % len(style.palette)], linetype, marker, tuple(points[key]))
+        for i, ((key, name), linetype, marker) in enumerate(
+            zip(names.items(), linetypes, ["o", "D", "s", "^"], strict=True)
+        )
+    )
+    shown = [line.name for line in lines if line.points]
+    figure = LineChart(
+        tuple(labels),
+        tuple(line for line in lines if line.points),
+        "Financial year",
+        unit.name[:1].upper() + unit.name[1:],
+        unit.format_axis,
+        style,
+    )
     polarity = _POLARITY_WORDS.get(str(measure["polarity"]), str(measure["polarity"]))
     sentences = [
         f"Line chart of {measure_id} {measure['title']} ({unit.name}; {polarity}) for each "
