@@ -99,7 +99,9 @@ def naive(dataset: Path, quarter: str, folder: Path, quarto: str | None) -> dict
     """The naive loop: papermill's command line per chapter, then one plain render."""
     data = load_dataset(dataset)
     q = parse_quarter(quarter)
-    chapters = plan_chapters(data["themes"], q.slug, str(dataset), features=report_features(data))
+    chapters = plan_chapters(
+        data["themes"], q.slug, str(dataset), features=report_features(data, q)
+    )
     notebooks = folder / "notebooks"
     notebooks.mkdir(parents=True)
     execute, peak = 0.0, 0

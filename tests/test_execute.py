@@ -32,6 +32,26 @@ def test_one_chapter_per_theme_in_plan_order_from_one_template():
     assert all(c.parameters["quarter"] == "2021-22-Q2" for c in chapters)
 
 
+def test_the_largest_chapters_start_first_and_come_back_in_report_order(tmp_path, monkeypatch):
+    chapters = plan_chapters(THEMES, "2021-22-Q2", "d", sizes={"place": 3, "people": 9, "org": 1})
+    assert [(c.name, c.size) for c in chapters[:4]] == [
+        ("01-summary", 13),
+        ("02-our-place", 3),
+        ("03-our-people", 9),
+        ("04-our-organisation", 1),
+    ]
+    started = []
+
+    def pretend(chapter, folder, cwd, manager):
+        started.append(chapter.name)
+        return folder / chapter.filename
+
+    monkeypatch.setattr(execute, "execute_chapter", pretend)
+    done = execute.execute_chapters(chapters, tmp_path, 1, lambda _: None, warm=False)
+    assert started[:4] == ["01-summary", "03-our-people", "02-our-place", "04-our-organisation"]
+    assert [p.stem for p in done] == [c.name for c in chapters]
+
+
 def test_numbering_widens_for_many_themes():
     many = pd.DataFrame(
         {

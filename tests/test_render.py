@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -414,3 +415,84 @@ def test_a_chapter_titled_in_an_output_keeps_its_page_setting_first():
     assert book.cells[0].source == "---\ntitle: Exceptions\n---"
     assert book.cells[1].source == flip  # carried to the chapter before by the staging
     assert book.cells[2].outputs[0]["data"]["text/markdown"] == "Every measure ..."
+
+
+# ------------------------------------------------------------- rendering many projects
+
+
+_RECORDING_QUARTO = """#!/bin/sh
+# a stand-in for quarto: records when each render starts and ends, and makes a file
+project="$2"; to="$4"
+echo "start $(basename "$project") $to" >> "{journal}"
+sleep 0.3
+mkdir -p "$project/_book"
+echo made > "$project/_book/$(basename "$project")-$to.out"
+echo "end $(basename "$project") $to" >> "{journal}"
+[ -e "$project/fail" ] && {{ echo "ERROR: it broke" >&2; exit 1; }}
+exit 0
+"""
+
+
+def _recording_quarto(tmp_path: Path) -> tuple[Path, Path]:
+    journal = tmp_path / "journal.txt"
+    fake = tmp_path / "quarto"
+    fake.write_text(_RECORDING_QUARTO.format(journal=journal), encoding="utf-8")
+    fake.chmod(0o755)
+    return fake, journal
+
+
+def _two_format_project(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "_quarto.yml").write_text("format:\n  html: {}\n  typst: {}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the stand-in for Quarto is a shell script")
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_projects_render_jobs_at_a_time_the_book_first(tmp_path, jobs):
+    from analysis.pipeline.render import render_projects
+
+    fake, journal = _recording_quarto(tmp_path)
+    folders = [_two_format_project(tmp_path / name) for name in ("book", "cabinet", "annual")]
+    made = render_projects(folders, str(fake), jobs=jobs)
+    events = journal.read_text(encoding="utf-8").split("\n")[:-1]
+    running, most = 0, 0
+    for event in events:
+        running += 1 if event.startswith("start") else -1
+        most = max(most, running)
+    assert most == jobs
+    # in order: the first ``jobs`` at once (in whatever order they get going), then one
+    # as each ends
+    queue = ["book", "book-typst", "cabinet", "cabinet-typst", "annual", "annual-typst"]
+    starts = [e.split()[1] for e in events if e.startswith("start")]
+    assert set(starts[:jobs]) == set(queue[:jobs]) and sorted(starts) == sorted(queue)
+    if jobs == 1:
+        assert starts == queue
+    # each format's file lands in its project's own book; the copies are gone
+    for folder, rendered in zip(folders, made, strict=True):
+        assert rendered.folder == folder / "_book"
+        assert sorted(p.name for p in rendered.folder.iterdir()) == [
+            f"{folder.name}-html.out",
+            f"{folder.name}-typst-typst.out",
+        ]
+        assert not (tmp_path / f"{folder.name}-typst").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the stand-in for Quarto is a shell script")
+def test_a_document_that_fails_to_render_is_named_and_nothing_is_left_running(tmp_path):
+    from analysis.pipeline.render import render_projects
+
+    fake, journal = _recording_quarto(tmp_path)
+    book = _two_format_project(tmp_path / "build" / "book")
+    cabinet = _two_format_project(tmp_path / "build" / "cabinet")
+    (cabinet / "fail").touch()
+    with pytest.raises(RunError, match="it broke"):
+        render_projects([book, cabinet], str(fake), jobs=2)
+    events = journal.read_text(encoding="utf-8").split("\n")[:-1]
+    assert events.count("end cabinet html") == 1 and len(events) == 8  # every render ended
+    assert "ERROR: it broke" in (tmp_path / "build" / "quarto.log").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == [
+        "book",
+        "cabinet",
+        "quarto.log",
+    ]

@@ -12,10 +12,11 @@ import pytest
 from synthetic import TABLES, write_synthetic
 
 from analysis.dataset.read import load_dataset
-from analysis.errors import DataError, WorkbookError
+from analysis.errors import ConfigError, DataError, WorkbookError
 from analysis.quarters import parse_quarter
 from analysis.report.chips import contrast_ratio
 from analysis.report.tables import (
+    amendments_table,
     exceptions_table,
     format_value,
     framework_table,
@@ -429,6 +430,7 @@ ALL_TABLES = [
     lambda d: framework_table(d.framework),
     lambda d: scale_table(d.scales.projects),
     lambda d: score_band_table(d.scales.risks),
+    lambda d: amendments_table(d, Q2),
 ]
 
 
@@ -520,6 +522,9 @@ def _hostile_dataset(tmp_path, commentary: str, title: str = "<script>x()</scrip
         ),
         risk_updates=comment(TABLES["risk_updates"], "R1"),
         measures=measures,
+        amendments=replace_cells(
+            TABLES["amendments"], {("AM1", Q2.slug): {"description": commentary, "item_id": "M2"}}
+        ),
     )
 
 
@@ -530,6 +535,7 @@ def test_hostile_commentary_and_titles_never_reach_a_table_as_markup(tmp_path, c
         theme_table(data, Q2, "a"),
         exceptions_table(data, Q2),
         risk_register_table(data, Q2),
+        amendments_table(data, Q2),
     ):
         parsed = parse(table)
         for tag, attrs in parsed.tags:
@@ -539,6 +545,49 @@ def test_hostile_commentary_and_titles_never_reach_a_table_as_markup(tmp_path, c
         assert "javascript:" not in body and "<script" not in body
     rows = rows_by_first(parse(theme_table(data, Q2, "a")))
     assert "<script>x()</script>Title (M2)" in rows  # the title is shown as text
+    amended = rows_by_first(parse(amendments_table(data, Q2)))
+    assert amended["AM1"][0] == "Measure: <script>x()</script>Title (M2)"
+
+
+def test_amendments_table_lists_the_quarters_amendments_in_the_datasets_words(tmp_path):
+    amendments = TABLES["amendments"] + (
+        "AM2,2021-22-Q2,A9,action,add,Add a new action.,published\n"
+        "AM3,2021-22-Q1,A1,action,split,Split in two.,published\n"
+    )
+    data = synthetic_with(tmp_path, amendments=amendments)
+    parsed = parse(amendments_table(data, Q2))
+    assert parsed.head[-1] == ["Amendment", "Item", "Proposed change", "What is proposed, and why"]
+    assert parsed.body == [
+        ["AM1", "Measure: Measure three (M3)", "Delete", "No longer relevant."],
+        # an item the plan does not hold (yet) is named by its id
+        ["AM2", "Action: A9", "Add", "Add a new action."],
+    ]
+    assert parse(amendments_table(data, parse_quarter("2021-22 Q1"))).body == [
+        ["AM3", "Action: Action one (A1)", "Split", "Split in two."]
+    ]
+
+
+def _with_presentation(tmp_path, changes: str):
+    folder = write_synthetic(tmp_path / "d")
+    config = (folder / "dataset.yml").read_text(encoding="utf-8")
+    config = config.replace(
+        "presentation: derby-city\n",
+        f"presentation:\n  preset: derby-city\n  tables:\n    amendment_changes: {changes}\n",
+    )
+    (folder / "dataset.yml").write_text(config, encoding="utf-8")
+    return load_dataset(folder)
+
+
+def test_amendment_changes_are_named_by_the_presentation(tmp_path):
+    data = _with_presentation(tmp_path, "{delete: Remove from the plan}")
+    assert parse(amendments_table(data, Q2)).body[0][2] == "Remove from the plan"
+
+
+def test_an_unknown_amendment_change_in_the_presentation_is_explained(tmp_path):
+    with pytest.raises(ConfigError, match="amendment_changes: unknown setting.*retire"):
+        amendments_table(_with_presentation(tmp_path / "a", "{retire: Retire}"), Q2)
+    with pytest.raises(ConfigError, match="amendment_changes: delete: a word is needed"):
+        amendments_table(_with_presentation(tmp_path / "b", "{delete: ''}"), Q2)
 
 
 def test_commentary_keeps_its_lists_and_emphasis(tmp_path):

@@ -12,8 +12,9 @@ import pytest
 from hostile import PAYLOADS
 
 from analysis.pipeline.render import find_quarto
-from analysis.pipeline.typst_tables import html_table_to_typst, typst_chapter
+from analysis.pipeline.typst_tables import html_table_to_typst, typst_chapter, typst_document
 from analysis.report.chips import status_chip_html
+from analysis.report.narrative import raw_html_block
 from analysis.report.tables import _table
 
 QUARTO = find_quarto()
@@ -107,6 +108,21 @@ def test_a_chapter_has_only_its_raw_html_tables_replaced(tmp_path):
     ]
     assert shown[0].startswith("```{=typst}\n#{") and '#"x"' in shown[0]
     assert shown[1:] == [other, words]
+
+
+def test_a_document_has_only_its_raw_html_tables_replaced(tmp_path):
+    table = raw_html_block(_gt_html(pd.DataFrame({"A": ["x ````` y"]})))
+    other = "```{=html}\n<p>A paragraph</p>\n```\n"
+    text = f"---\ntitle: Paper\n---\n\n## Amendments\n\n{table}\n{other}\nSome **words**.\n"
+    path = tmp_path / "paper.qmd"
+    path.write_text(text, encoding="utf-8")
+    assert typst_document(path) == 1
+    written = path.read_text(encoding="utf-8")
+    before, after = written.split("```{=typst}\n#{", 1)
+    assert before == "---\ntitle: Paper\n---\n\n## Amendments\n\n"
+    assert after.endswith(f"\n{other}\nSome **words**.\n")
+    assert '#"x \\u{60}\\u{60}\\u{60}\\u{60}\\u{60} y"' in after  # the backticks stay text
+    assert typst_document(path) == 0  # nothing more to replace
 
 
 @pytest.mark.skipif(QUARTO is None, reason="Quarto is not installed (quarto.org)")

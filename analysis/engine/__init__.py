@@ -7,7 +7,7 @@ figures; :mod:`~analysis.engine.risks` builds the risk register and its matrices
 Functions here read a dataset and return new frames; they never change it.
 """
 
-from analysis.engine.items import list_items, theme_names, updates_for
+from analysis.engine.items import amendments_for, list_items, theme_names, updates_for
 from analysis.engine.ratings import count_met, direction_of_travel, rate_measures
 from analysis.engine.risks import risk_matrix, risk_register
 from analysis.engine.summary import (
@@ -20,6 +20,7 @@ from analysis.engine.summary import (
 )
 
 __all__ = [
+    "amendments_for",
     "list_items",
     "theme_names",
     "updates_for",

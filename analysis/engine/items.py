@@ -18,7 +18,7 @@ from analysis.schema import KINDS
 if TYPE_CHECKING:
     from analysis.dataset.read import Dataset
 
-__all__ = ["list_items", "updates_for", "theme_names"]
+__all__ = ["list_items", "updates_for", "amendments_for", "theme_names"]
 _ITEM_COLUMNS = ["id", "kind", "theme_id", "theme", "outcome_id", "outcome", "position", "title"]
 
 
@@ -81,6 +81,29 @@ def updates_for(dataset: Dataset, kind: str, quarter: Quarter) -> pd.DataFrame:
     _, table, id_col = KINDS[kind]
     updates = dataset[table]
     return updates[updates["quarter"] == quarter.slug].rename(columns={id_col: "id"})
+
+
+def amendments_for(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
+    """The plan amendments put to Cabinet for approval in a quarter, in the data's order,
+    each with the title of the item it changes (``title``; empty for an item the plan
+    does not hold, such as one the amendment adds).
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> from analysis.quarters import parse_quarter
+    >>> found = amendments_for(synthetic_dataset(), parse_quarter("2021-22 Q2"))
+    >>> found[["amendment_id", "item_id", "change", "title"]].to_dict("records")
+    [{'amendment_id': 'AM1', 'item_id': 'M3', 'change': 'delete', 'title': 'Measure three'}]
+    """
+    amendments = dataset["amendments"]
+    held = amendments[amendments["quarter"] == quarter.slug].reset_index(drop=True)
+    items = list_items(dataset).set_index(["kind", "id"])["title"]
+    titles = [
+        str(items.get((kind, item), ""))
+        for kind, item in zip(held["item_kind"], held["item_id"], strict=True)
+    ]
+    return held.assign(title=pd.Series(titles, index=held.index, dtype=object))
 
 
 def theme_names(dataset: Dataset) -> list[str]:

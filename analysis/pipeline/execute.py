@@ -24,7 +24,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,12 +79,17 @@ class Chapter:
         The template notebook, e.g. ``notebooks/theme.ipynb``.
     parameters
         What papermill injects into the notebook's ``parameters`` cell.
+    features
+        What the report holds, for the template's ``needs-`` tags (:meth:`notebook`).
+    size
+        How many items the chapter shows, roughly: the longest chapters start first.
     """
 
     name: str
     template: Path
     parameters: dict[str, Any] = field(default_factory=dict)
     features: frozenset[str] | None = None
+    size: int = 0
 
     def notebook(self) -> Any:
         """The template as papermill runs it: without the cells about what the report
@@ -147,6 +152,7 @@ def plan_chapters(
     dataset: str,
     templates: Path = NOTEBOOKS_DIR,
     features: Iterable[str] | None = None,
+    sizes: Mapping[str, int] | None = None,
 ) -> list[Chapter]:
     """The report's chapters in order: summary, one per theme, then the annexes.
 
@@ -165,6 +171,10 @@ def plan_chapters(
         a template whose notebook metadata tags need none of them (``"tags":
         ["needs-risk"]``) is left out, and so are such cells (:meth:`Chapter.notebook`).
         None keeps everything.
+    sizes
+        How many items each theme (by id) holds: a theme chapter's ``size``, and all of
+        them together the summary's, so that the notebooks that take longest start first
+        (:func:`execute_chapters`).
 
     Returns
     -------
@@ -180,22 +190,28 @@ def plan_chapters(
     ('02-our-place', 'theme.ipynb', {'quarter': '2021-22-Q2', 'dataset': 'd', 'theme': 'p'})
     """
     base = {"quarter": quarter, "dataset": dataset}
+    sizes = dict(sizes or {})
     ordered = themes.sort_values("position", kind="stable")
-    entries: list[tuple[str, str, dict[str, Any]]] = [
-        (template, name, dict(base)) for template, name in _BEFORE_THEMES
+    entries: list[tuple[str, str, dict[str, Any], int]] = [
+        (template, name, dict(base), sum(sizes.values())) for template, name in _BEFORE_THEMES
     ]
     entries += [
-        (_THEME_TEMPLATE, slugify(str(name)), {**base, "theme": str(theme_id)})
+        (
+            _THEME_TEMPLATE,
+            slugify(str(name)),
+            {**base, "theme": str(theme_id)},
+            sizes.get(str(theme_id), 0),
+        )
         for theme_id, name in zip(ordered["theme_id"], ordered["name"], strict=True)
     ]
-    entries += [(template, name, dict(base)) for template, name in _AFTER_THEMES]
+    entries += [(template, name, dict(base), 0) for template, name in _AFTER_THEMES]
     held = frozenset(features) if features is not None else None
     if held is not None:
         entries = [e for e in entries if _template_wanted(templates / f"{e[0]}.ipynb", held)]
     width = max(2, len(str(len(entries))))
     return [
-        Chapter(f"{i:0{width}d}-{name}", templates / f"{template}.ipynb", params, held)
-        for i, (template, name, params) in enumerate(entries, start=1)
+        Chapter(f"{i:0{width}d}-{name}", templates / f"{template}.ipynb", params, held, size)
+        for i, (template, name, params, size) in enumerate(entries, start=1)
     ]
 
 
@@ -320,7 +336,8 @@ def execute_chapters(
     cwd: Path = ROOT,
     warm: bool = True,
 ) -> list[Path]:
-    """Execute every chapter into ``folder``, up to ``jobs`` at a time.
+    """Execute every chapter into ``folder``, up to ``jobs`` at a time, the largest
+    (``Chapter.size``) first, so that a long one does not start last and run alone.
 
     Each notebook runs in its own kernel: with ``warm`` (where the system allows), a
     fork of one server that has imported what the notebooks import
@@ -379,7 +396,9 @@ def execute_chapters(
         ThreadPoolExecutor(max_workers=max(1, jobs)) as pool,
     ):
         manager = server.manager_class() if server is not None else None
-        futures = [pool.submit(run, chapter) for chapter in chapters]
+        largest_first = sorted(chapters, key=lambda c: c.size, reverse=True)
+        started = {chapter.name: pool.submit(run, chapter) for chapter in largest_first}
+        futures = [started[chapter.name] for chapter in chapters]
         finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
         failures = [f.exception() for f in futures if f in finished and f.exception()]
         if failures:

@@ -19,8 +19,10 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,9 @@ import yaml
 
 from analysis.config.files import read_yaml
 from analysis.errors import RunError
-from analysis.pipeline.typst_tables import typst_chapter
+from analysis.pipeline.typst_tables import typst_chapter, typst_document
+from analysis.report.chapters import by_format, named_table
+from analysis.report.narrative import raw_html_block
 
 __all__ = [
     "QUARTO_CONFIG",
@@ -59,6 +63,7 @@ __all__ = [
     "ANNUAL_FOLDER",
     "ANNUAL_NAME",
     "render_book",
+    "render_projects",
     "quarto_messages",
     "preview_html",
     "page_title",
@@ -377,28 +382,34 @@ def stage_document(
     dataset: Any,
     quarter: Any,
     formats: Sequence[str],
-    bodies: tuple[str, str],
+    body: str,
 ) -> Path:
     """Write the Quarto project of a document of its own beside the book into
-    ``folder``: ``<name>.qmd`` and a ``_quarto.yml`` with the book's language, fonts
-    and formats. It renders into ``_book/``, which the run moves into a folder of the
-    book, so that ``../`` links reach the book.
+    ``folder``: ``<name>.qmd`` and a ``_quarto.yml`` with the book's language, fonts,
+    formats and table handling. It renders into ``_book/``, which the run moves into a
+    folder of the book, so that ``../`` links reach the book.
 
     Parameters
     ----------
     title
         The document's title (its subtitle is the organisation and plan).
-    bodies
-        The Markdown body of the HTML page and of the PDF (their links differ).
+    body
+        The document's Quarto Markdown, for every format: its tables are raw HTML
+        blocks, which the PDF's copy has written as Typst
+        (:func:`analysis.pipeline.typst_tables.typst_document`); what differs between
+        the formats is in short blocks of its own (:func:`analysis.report.chapters.by_format`).
     """
     from analysis.report.narrative import metadata_text
 
     folder.mkdir(parents=True, exist_ok=True)
     template = read_yaml(QUARTO_CONFIG)
     wanted = {FORMATS[f] for f in formats}
+    book_formats = dict(template.get("format") or {})
     # the PDF is linked from the page, in words, not as "Typst"
     options: dict[str, Any] = {"html": {"toc": False, "format-links": False}, "typst": {}}
-    book_formats = dict(template.get("format") or {})
+    for option in ("html-table-processing",):
+        if option in (book_formats.get("html") or {}):
+            options["html"][option] = book_formats["html"][option]
     for option in ("mainfont", "fontsize", "papersize", "pdf-standard"):
         if option in (book_formats.get("typst") or {}):
             options["typst"][option] = book_formats["typst"][option]
@@ -422,19 +433,18 @@ def stage_document(
         "date": quarter.period_end.isoformat(),
         "date-format": "D MMMM YYYY",
     }
-    html_body, pdf_body = bodies
-    # set ragged right and unhyphenated, as the book is (assets/typst-show.typ)
-    pdf_body = (
-        "```{=typst}\n#set par(justify: false)\n#set text(hyphenate: false)\n```\n\n" + pdf_body
-    )
+    # set ragged right and unhyphenated, as the book is (assets/typst-show.typ); a raw
+    # Typst block, which the HTML page leaves out
+    layout = "```{=typst}\n#set par(justify: false)\n#set text(hyphenate: false)\n```\n\n"
     if "typst" in wanted:
-        html_body += f"\n\nThis document as a PDF: [{name}.pdf]({name}.pdf).\n"
+        body += "\n\n" + by_format(f"This document as a PDF: [{name}.pdf]({name}.pdf).", "")
     text = (
         "---\n"
         + yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
         + "---\n\n"
-        + f'::: {{.content-visible when-format="html"}}\n{html_body}\n:::\n\n'
-        + f'::: {{.content-visible unless-format="html"}}\n{pdf_body}\n:::\n'
+        + layout
+        + body
+        + "\n"
     )
     (folder / f"{name}.qmd").write_text(text, encoding="utf-8")
     return folder
@@ -445,12 +455,9 @@ def stage_cabinet(folder: Path, dataset: Any, quarter: Any, formats: Sequence[st
     (:func:`analysis.report.covering.covering_report`), its appendix the book."""
     from analysis.report.covering import covering_report
 
-    bodies = (
-        covering_report(dataset, quarter, appendix="../index.html"),
-        covering_report(dataset, quarter, appendix="../report.pdf"),
-    )
+    body = covering_report(dataset, quarter, appendix=("../index.html", "../report.pdf"))
     title = f"Performance monitoring: {quarter.label}"
-    return stage_document(folder, CABINET_NAME, title, dataset, quarter, formats, bodies)
+    return stage_document(folder, CABINET_NAME, title, dataset, quarter, formats, body)
 
 
 def stage_annual(folder: Path, dataset: Any, quarter: Any, formats: Sequence[str]) -> Path:
@@ -460,7 +467,7 @@ def stage_annual(folder: Path, dataset: Any, quarter: Any, formats: Sequence[str
 
     body = annual_results_markdown(dataset, quarter)
     title = f"Annual results {quarter.year_label}"
-    return stage_document(folder, ANNUAL_NAME, title, dataset, quarter, formats, (body, body))
+    return stage_document(folder, ANNUAL_NAME, title, dataset, quarter, formats, body)
 
 
 # ------------------------------------------------------------------ chapters as Quarto reads
@@ -521,7 +528,7 @@ def chapter_for_book(node: Any) -> Any:
         for output in cell.get("outputs", []):
             markup = output.get("data", {}).get("text/html")
             if markup is not None and "text/markdown" not in output["data"]:
-                output["data"] = {"text/markdown": _raw_html_block(str(markup))}
+                output["data"] = {"text/markdown": raw_html_block(str(markup))}
     return node
 
 
@@ -639,18 +646,6 @@ def _take_title(node: Any, outputs_only: bool = False) -> str:
     return ""
 
 
-def _raw_html_block(markup: str) -> str:
-    """HTML as a raw block of Pandoc Markdown, fenced longer than any backticks in it.
-
-    Three colons in a row in a table's text are broken with a zero-width space: Quarto
-    reads the table's cells and warns of a broken fenced div where it finds them.
-    """
-    markup = re.sub(r":(?=::)", ":\u200b", markup)
-    longest = max((len(run) for run in re.findall(r"`+", markup)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{{=html}}\n{markup}\n{fence}\n"
-
-
 def tidy_book_html(book: Path) -> None:
     """Mend what Quarto's HTML book lacks for accessibility, in every page of ``book``.
 
@@ -693,10 +688,6 @@ def _without_heading(text: str) -> tuple[str, str]:
     return rest, match.group(1)
 
 
-_TABLE_OPEN = re.compile(r"<table\b[^>]*>")
-_GT_CONTAINER = re.compile(r'^(\s*<div id="[^"]*" style="[^"]*overflow-x:auto[^"]*")')
-
-
 def _name_tables(node: Any) -> Any:
     """Give every table of the notebook a name a screen reader announces.
 
@@ -720,20 +711,8 @@ def _name_tables(node: Any) -> Any:
             markup = data.get("text/html")
             if markup is None or "<caption" in str(markup) or not name:
                 continue
-            data["text/html"] = _with_caption(str(markup), name)
+            data["text/html"] = named_table(str(markup), name)
     return node
-
-
-def _with_caption(markup: str, name: str) -> str:
-    label = html.escape(name)
-    markup = _TABLE_OPEN.sub(
-        lambda m: f'{m.group(0)}\n<caption class="visually-hidden">{label}</caption>',
-        markup,
-        count=1,
-    )
-    return _GT_CONTAINER.sub(
-        lambda m: f'{m.group(1)} role="region" tabindex="0" aria-label="{label}"', markup, count=1
-    )
 
 
 def _cell_options(source: str) -> dict[str, Any]:
@@ -766,28 +745,95 @@ class Rendered:
 
 
 def render_book(folder: Path, quarto: str, parallel: bool | None = None) -> Rendered:
-    """Render a staged book with Quarto, in every format its configuration lists.
+    """Render a staged book with Quarto, in every format its configuration lists
+    (:func:`render_projects` of the book alone): its formats at the same time with more
+    than one CPU or ``parallel`` True, one after another with ``parallel`` False."""
+    jobs = None if parallel is None else (max(2, os.cpu_count() or 1) if parallel else 1)
+    return render_projects([folder], quarto, jobs)[0]
 
-    Each format is rendered by its own ``quarto render --to <format>``, in its own copy
-    of the staged project (Quarto's files of one render must not meet another's): at the
-    same time with more than one CPU (or ``parallel`` True), else one after another. The
-    other formats' files are then moved into the first's book. The PDF's copy has its
-    tables written as Typst (:func:`analysis.pipeline.typst_tables.typst_chapter`), so
-    that Quarto need not read thousands of table cells into Pandoc's tree.
 
-    Quarto's output is captured (without colour codes); its warnings are returned, each
-    distinct one once with its count (:func:`quarto_messages`).
+def render_projects(
+    folders: Sequence[Path], quarto: str, jobs: int | None = None
+) -> list[Rendered]:
+    """Render staged Quarto projects (the book, then the documents beside it), each in
+    every format its configuration lists.
+
+    Each format of each project is rendered by its own ``quarto render --to <format>``,
+    in its own copy of the staged project (Quarto's files of one render must not meet
+    another's), ``jobs`` at a time (by default as many as there are CPUs), in order:
+    the book's formats first, then the short documents in the time the book's shorter
+    format leaves free. The other formats' files are then moved into the first's book.
+    The PDF's copy has its tables written as Typst
+    (:func:`analysis.pipeline.typst_tables.typst_chapter` and
+    :func:`~analysis.pipeline.typst_tables.typst_document`), so that Quarto need not
+    read thousands of table cells into Pandoc's tree.
+
+    Quarto's output is captured (without colour codes); each project's warnings are
+    returned, each distinct one once with its count (:func:`quarto_messages`).
 
     Raises
     ------
     RunError
         If Quarto fails: the message names the file being rendered and Quarto's first
-        error; the full log is kept at ``quarto.log`` in ``folder``'s parent.
+        error; the full log is kept at ``quarto.log`` in the failing project's parent.
     """
+    slots = max(1, jobs if jobs is not None else os.cpu_count() or 1)
+    projects = [_format_copies(folder) for folder in folders]
+    environment = {**os.environ, "NO_COLOR": "1", "QUARTO_LOG_LEVEL": "INFO"}
+    renders = [
+        (n, project, arguments)
+        for n, copies in enumerate(projects)
+        for project, arguments in copies
+    ]
+    logs = [project.parent / f".{project.name}.quarto.log" for _, project, _ in renders]
+    running: list[subprocess.Popen[bytes]] = []
+    try:
+        with ExitStack() as files:
+            for (_, project, arguments), log in zip(renders, logs, strict=True):
+                while sum(process.poll() is None for process in running) >= slots:
+                    time.sleep(0.05)
+                running.append(
+                    subprocess.Popen(
+                        [quarto, "render", str(project), *arguments],
+                        stdout=files.enter_context(log.open("wb")),
+                        stderr=subprocess.STDOUT,
+                        cwd=project,
+                        env=environment,
+                        stdin=subprocess.DEVNULL,
+                    )
+                )
+            codes = [process.wait() for process in running]
+        texts = [_plain(log.read_bytes().decode("utf-8", "replace")) for log in logs]
+    finally:
+        for process in running:  # only when interrupted: stop what is still rendering
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        for log in logs:
+            log.unlink(missing_ok=True)
+    for (n, _, _), code, text in zip(renders, codes, texts, strict=True):
+        if code != 0:
+            for copies in projects:
+                _discard_copies(copies)
+            _render_failed(folders[n], code, text)
+    made = []
+    for n, (folder, copies) in enumerate(zip(folders, projects, strict=True)):
+        for project, _ in copies[1:]:
+            if (project / _BOOK_DIR).is_dir():  # a render that made nothing is reported later
+                shutil.copytree(project / _BOOK_DIR, folder / _BOOK_DIR, dirs_exist_ok=True)
+        _discard_copies(copies)
+        tidy_book_html(folder / _BOOK_DIR)
+        text = "\n".join(t for (m, _, _), t in zip(renders, texts, strict=True) if m == n)
+        made.append(Rendered(folder / _BOOK_DIR, quarto_messages(text)["warnings"]))
+    return made
+
+
+def _format_copies(folder: Path) -> list[tuple[Path, list[str]]]:
+    """A staged project and, for each of its formats after the first, a copy of it to
+    render that format in; each with the ``quarto render`` arguments that choose it.
+    The PDF's copy has its tables written as Typst."""
     config = folder / "_quarto.yml"
     formats = list(read_yaml(config).get("format") or {}) if config.is_file() else []
-    if parallel is None:
-        parallel = (os.cpu_count() or 1) > 1
     if len(formats) < 2:
         renders = [(folder, [])]
     else:
@@ -802,37 +848,9 @@ def render_book(folder: Path, quarto: str, parallel: bool | None = None) -> Rend
         if name == "typst":
             for chapter in project.glob("*.ipynb"):
                 typst_chapter(chapter)
-    environment = {**os.environ, "NO_COLOR": "1", "QUARTO_LOG_LEVEL": "INFO"}
-
-    def start(project: Path, arguments: list[str]) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [quarto, "render", str(project), *arguments],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=project,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-        )
-
-    if parallel:
-        running = [start(project, arguments) for project, arguments in renders]
-        logs = [_plain(process.communicate()[0] or "") for process in running]
-    else:
-        running, logs = [], []
-        for project, arguments in renders:
-            running.append(start(project, arguments))
-            logs.append(_plain(running[-1].communicate()[0] or ""))
-    for process, log in zip(running, logs, strict=True):
-        if process.returncode != 0:
-            _discard_copies(renders)
-            _render_failed(folder, process.returncode, log)
-    for project, _ in renders[1:]:
-        if (project / _BOOK_DIR).is_dir():  # a render that made nothing is reported later
-            shutil.copytree(project / _BOOK_DIR, folder / _BOOK_DIR, dirs_exist_ok=True)
-    _discard_copies(renders)
-    tidy_book_html(folder / _BOOK_DIR)
-    return Rendered(folder / _BOOK_DIR, quarto_messages("\n".join(logs))["warnings"])
+            for document in project.glob("*.qmd"):
+                typst_document(document)
+    return renders
 
 
 def _discard_copies(renders: Sequence[tuple[Path, list[str]]]) -> None:

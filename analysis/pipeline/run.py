@@ -69,7 +69,7 @@ from analysis.pipeline.render import (
     find_quarto,
     preview_html,
     quarto_version,
-    render_book,
+    render_projects,
     stage_annual,
     stage_cabinet,
     stage_quarter,
@@ -224,7 +224,8 @@ def run_report(
         slug,
         _notebook_dataset_path(data.path),
         templates,
-        features=report_features(data),
+        features=report_features(data, q),
+        sizes=_theme_sizes(data),
     )
     parameters = {
         "quarter": slug,
@@ -303,13 +304,14 @@ def run_report(
                     progress("  reused the book of an earlier run with the same chapters")
                     warnings = list(stored.get("warnings", []))
                 else:
-                    rendered = _render(project, quarto, build, out_dir, slug, started)
+                    rendered, *made = _render(
+                        [project, *documents.values()], quarto, build, out_dir, slug, started
+                    )
                     warnings = list(rendered.warnings)
-                    for name, folder in documents.items():
-                        made = _render(folder, quarto, build, out_dir, slug, started)
-                        warnings += made.warnings
-                        if made.folder.is_dir() and rendered.folder.is_dir():
-                            shutil.move(str(made.folder), rendered.folder / name)
+                    for name, document in zip(documents, made, strict=True):
+                        warnings += document.warnings
+                        if document.folder.is_dir() and rendered.folder.is_dir():
+                            shutil.move(str(document.folder), rendered.folder / name)
                     _check_formats_made(
                         rendered.folder, chosen_formats, out_dir / slug, list(documents)
                     )
@@ -376,12 +378,12 @@ def _execute(
 
 
 def _render(
-    project: Path, quarto: str, build: Path, out_dir: Path, slug: str, started: datetime
-) -> Rendered:
-    """Render the staged book. A failed render's log is kept beside the output and named
-    in the error."""
+    projects: Sequence[Path], quarto: str, build: Path, out_dir: Path, slug: str, started: datetime
+) -> list[Rendered]:
+    """Render the staged book and the documents beside it, at the same time. A failed
+    render's log is kept beside the output and named in the error."""
     try:
-        return render_book(project, quarto)
+        return render_projects(projects, quarto)
     except RunError as exc:
         log = build / "quarto.log"
         if log.is_file():
@@ -400,6 +402,13 @@ def _code_and_versions(templates: Path) -> dict[str, object]:
         "versions": installed_versions(),
         "kernel": check_kernel(),
     }
+
+
+def _theme_sizes(data: Dataset) -> dict[str, int]:
+    """How many items each theme holds, by theme id (the order notebooks start in)."""
+    from analysis.engine.items import list_items
+
+    return {str(k): int(v) for k, v in list_items(data).groupby("theme_id").size().items()}
 
 
 def _choose_quarter(quarter: str | Quarter | None, held: Sequence[Quarter], name: str) -> Quarter:

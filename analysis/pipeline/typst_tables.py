@@ -30,7 +30,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-__all__ = ["typst_text", "html_table_to_typst", "raw_typst_block", "typst_chapter"]
+__all__ = [
+    "typst_text",
+    "html_table_to_typst",
+    "raw_typst_block",
+    "typst_chapter",
+    "typst_document",
+]
 
 # What Quarto writes for great-tables' default look (its header, stub and rules).
 _RULE = 'stroke: (top: (paint: rgb("#d3d3d3"), thickness: 0.75pt))'
@@ -52,6 +58,8 @@ _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _ESCAPES = {c: f"\\u{{{ord(c):x}}}" for c in '\\"{}<>@$#`[]*_~=&%!|'}
 _BLOCKS = ("#linebreak()", "#parbreak()", "#list(", "#enum(")
 _RAW_HTML = re.compile(r"^(`{3,})\{=html\}\n(.*)\n\1\n?$", re.DOTALL)
+# A raw HTML block within a document: its fence is longer than any backticks inside.
+_RAW_HTML_IN_TEXT = re.compile(r"^(`{3,})\{=html\}\n.*?\n\1\n", re.DOTALL | re.MULTILINE)
 
 
 def typst_text(text: str) -> str:
@@ -390,6 +398,15 @@ def raw_typst_block(code: str) -> str:
     return f"{fence}{{=typst}}\n{code}\n{fence}\n"
 
 
+def _as_typst(markdown: str) -> str | None:
+    """A raw HTML block holding one table as a raw Typst block; None for anything else."""
+    match = _RAW_HTML.match(markdown)
+    if not match or "<table" not in match.group(2):
+        return None
+    code = html_table_to_typst(match.group(2).replace(":\u200b", ":"))
+    return None if code is None else raw_typst_block(code)
+
+
 def typst_chapter(path: Path) -> int:
     """Replace, in a staged chapter for the PDF, each table's raw HTML by raw Typst.
 
@@ -405,14 +422,33 @@ def typst_chapter(path: Path) -> int:
             if markdown is None:
                 continue
             text = "".join(markdown) if isinstance(markdown, list) else str(markdown)
-            match = _RAW_HTML.match(text)
-            if not match or "<table" not in match.group(2):
-                continue
-            code = html_table_to_typst(match.group(2).replace(":\u200b", ":"))
-            if code is None:
-                continue
-            data["text/markdown"] = raw_typst_block(code)
-            replaced += 1
+            typst = _as_typst(text)
+            if typst is not None:
+                data["text/markdown"] = typst
+                replaced += 1
     if replaced:
         path.write_text(json.dumps(node, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return replaced
+
+
+def typst_document(path: Path) -> int:
+    """Replace, in a staged Quarto Markdown document for the PDF (the Cabinet paper),
+    each raw HTML block holding one table by the same table as raw Typst.
+
+    Returns how many tables were replaced.
+    """
+    text = path.read_text(encoding="utf-8")
+    replaced = 0
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal replaced
+        typst = _as_typst(match.group(0))
+        if typst is None:
+            return match.group(0)
+        replaced += 1
+        return typst
+
+    changed = _RAW_HTML_IN_TEXT.sub(swap, text)
+    if replaced:
+        path.write_text(changed, encoding="utf-8")
     return replaced

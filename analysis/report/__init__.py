@@ -30,6 +30,7 @@ _EXPORTS = {
     "trend_chart": "charts",
     "trend_charts": "charts",
     "SPREADSHEET_NOTE": "extracts",
+    "amendments_table": "tables",
     "exceptions_table": "tables",
     "extract_columns_table": "tables",
     "extract_table": "tables",

@@ -14,6 +14,8 @@ source, caption and alt text as metadata, so that the preview pages made without
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +27,7 @@ from analysis.report.narrative import markdown_text
 
 if TYPE_CHECKING:
     from analysis.dataset.read import Dataset
+    from analysis.quarters import Quarter
     from analysis.report.charts import Chart
 
 __all__ = [
@@ -33,6 +36,8 @@ __all__ = [
     "Figure",
     "save_figure",
     "markdown_text",
+    "named_table",
+    "by_format",
     "heading",
     "section",
     "report_features",
@@ -132,24 +137,32 @@ def heading(text: object, level: int = 2) -> str:
     return f"{'#' * level} {markdown_text(text)}"
 
 
-def report_features(dataset: Dataset) -> frozenset[str]:
-    """What a report of this dataset holds, for the ``needs-`` tags of its notebooks.
+def report_features(dataset: Dataset, quarter: Quarter) -> frozenset[str]:
+    """What the quarter's report of this dataset holds, for the ``needs-`` tags of its
+    notebooks.
 
     The kinds of item the dataset holds (``measure``, ``action``, ``project``,
-    ``risk``), and ``completion`` when the scale of an action or project it holds flags a
-    status as completed.
+    ``risk``); ``completion`` when the scale of an action or project it holds flags a
+    status as completed; ``amendments`` when plan amendments are put to Cabinet in the
+    quarter.
 
     Examples
     --------
     >>> from tests.synthetic import synthetic_dataset
-    >>> sorted(report_features(synthetic_dataset()))
-    ['action', 'completion', 'measure', 'project', 'risk']
+    >>> from analysis.quarters import parse_quarter
+    >>> sorted(report_features(synthetic_dataset(), parse_quarter("2021-22 Q2")))
+    ['action', 'amendments', 'completion', 'measure', 'project', 'risk']
+    >>> "amendments" in report_features(synthetic_dataset(), parse_quarter("2021-22 Q1"))
+    False
     """
+    from analysis.engine.items import amendments_for
     from analysis.report.text import completion_kinds
 
     features = set(dataset.kinds)
     if completion_kinds(dataset):
         features.add("completion")
+    if len(amendments_for(dataset, quarter)):
+        features.add("amendments")
     return frozenset(features)
 
 
@@ -268,3 +281,60 @@ def measures_with_history(dataset: Dataset, quarter: Any, theme: str) -> list[tu
         (items["kind"] == "measure") & ((items["theme_id"] == theme) | (items["theme"] == theme))
     ]
     return [(i, f"{t} ({i})") for i, t in zip(mine["id"], mine["title"], strict=True) if i in found]
+
+
+_TABLE_OPEN = re.compile(r"<table\b[^>]*>")
+_GT_CONTAINER = re.compile(r'^(\s*<div id="[^"]*" style="[^"]*overflow-x:auto[^"]*")')
+
+
+def named_table(markup: str, name: str) -> str:
+    """A great-tables table's HTML with a name a screen reader announces.
+
+    The name goes into the table as a ``<caption>`` (visually hidden: the table's caption
+    or heading is already on the page), and onto the table's scroll container, which
+    becomes a focusable, labelled region, so that a keyboard can scroll a table wider
+    than the screen (WCAG 2.1.1).
+
+    Examples
+    --------
+    >>> markup = '<div id="t" style="overflow-x:auto;"><table></table></div>'
+    >>> print(named_table(markup, "Risks & issues"))  # doctest: +NORMALIZE_WHITESPACE
+    <div id="t" style="overflow-x:auto;" role="region" tabindex="0"
+         aria-label="Risks &amp; issues"><table>
+    <caption class="visually-hidden">Risks &amp; issues</caption></table></div>
+    """
+    label = html.escape(name)
+    markup = _TABLE_OPEN.sub(
+        lambda m: f'{m.group(0)}\n<caption class="visually-hidden">{label}</caption>',
+        markup,
+        count=1,
+    )
+    return _GT_CONTAINER.sub(
+        lambda m: f'{m.group(1)} role="region" tabindex="0" aria-label="{label}"', markup, count=1
+    )
+
+
+def by_format(html_text: str, other_text: str) -> str:
+    """Quarto Markdown shown in the HTML page only, then Markdown shown in the other
+    formats (the PDF) only; either may be empty.
+
+    Keep the two short (a sentence with a link that differs): Quarto's handling of
+    such a block grows faster than its length.
+
+    Examples
+    --------
+    >>> print(by_format("[Report](index.html)", "[Report](report.pdf)"))
+    ::: {.content-visible when-format="html"}
+    [Report](index.html)
+    :::
+    <BLANKLINE>
+    ::: {.content-visible unless-format="html"}
+    [Report](report.pdf)
+    :::
+    """
+    blocks = []
+    if html_text:
+        blocks.append(f'::: {{.content-visible when-format="html"}}\n{html_text}\n:::')
+    if other_text:
+        blocks.append(f'::: {{.content-visible unless-format="html"}}\n{other_text}\n:::')
+    return "\n\n".join(blocks)

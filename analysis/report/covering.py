@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.config.presentation import join_words
+from analysis.engine.items import amendments_for
 from analysis.engine.summary import rated_measures
 from analysis.errors import DataError
 from analysis.report.narrative import html_to_markdown, markdown_text
@@ -160,12 +161,11 @@ def measures_for_review(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
 
 def recommendations(dataset: Dataset, quarter: Quarter) -> list[str]:
     """What the Cabinet is asked to do, from the data, as Markdown sentences."""
-    from analysis.report.text import _count_words as count_words
+    from analysis.report.text import count_words
 
     words = dataset.presentation
     found = []
-    amendments = dataset["amendments"]
-    held = amendments[amendments["quarter"] == quarter.slug] if len(amendments) else amendments
+    held = amendments_for(dataset, quarter)
     if len(held):
         noun = "amendment" if len(held) == 1 else "amendments"
         found.append(f"To approve the {count_words(len(held))} {noun} to the plan set out below.")
@@ -197,16 +197,24 @@ def recommendations(dataset: Dataset, quarter: Quarter) -> list[str]:
     return found
 
 
-def covering_report(dataset: Dataset, quarter: Quarter, appendix: str = "../index.html") -> str:
-    """The covering report's body as Quarto Markdown (its title is the document's).
+def covering_report(
+    dataset: Dataset,
+    quarter: Quarter,
+    appendix: tuple[str, str] = ("../index.html", "../report.pdf"),
+) -> str:
+    """The covering report's body as Quarto Markdown (its title is the document's), for
+    HTML and PDF alike: the table of plan amendments is a raw HTML block, which the
+    PDF's render writes as Typst.
 
     Parameters
     ----------
     appendix
-        The link to the full report, relative to the covering report.
+        The links to the full report from the HTML page and from the PDF, relative to
+        the covering report.
     """
-    from analysis.report.chapters import heading
-    from analysis.report.tables import format_value
+    from analysis.report.chapters import by_format, heading, named_table
+    from analysis.report.narrative import raw_html_block
+    from analysis.report.tables import amendments_table, format_value
     from analysis.report.text import (
         amendments_text,
         completed_text,
@@ -237,9 +245,10 @@ def covering_report(dataset: Dataset, quarter: Quarter, appendix: str = "../inde
     )
     add("cabinet_recommendations", listed)
     add("cabinet_headlines", headline_text(dataset, quarter))
-    amendments = dataset["amendments"]
-    if len(amendments) and (amendments["quarter"] == quarter.slug).any():
-        add("cabinet_amendments", amendments_text(dataset, quarter))
+    if len(amendments_for(dataset, quarter)):
+        name = dataset.presentation.section("cabinet_amendments", dataset.kinds).heading
+        table = named_table(amendments_table(dataset, quarter).as_raw_html(), name)
+        add("cabinet_amendments", amendments_text(dataset, quarter), raw_html_block(table))
     targets = targets_set(dataset, quarter)
     if len(targets):
         lines = [
@@ -267,5 +276,10 @@ def covering_report(dataset: Dataset, quarter: Quarter, appendix: str = "../inde
         add("cabinet_priorities", priorities_text(dataset, quarter))
     if dataset.holds("risk"):
         add("cabinet_risks", risk_changes_text(dataset, quarter))
-    add("cabinet_appendix", f"[The full report]({appendix}) is the appendix to this paper.")
+    add(
+        "cabinet_appendix",
+        by_format(
+            *(f"[The full report]({link}) is the appendix to this paper." for link in appendix)
+        ),
+    )
     return "\n\n".join(parts) + "\n"

@@ -58,6 +58,7 @@ __all__ = [
     "markdown_text",
     "metadata_text",
     "attribute_text",
+    "raw_html_block",
 ]
 
 #: The only tags that can appear in sanitised commentary. No attributes are allowed.
@@ -897,3 +898,27 @@ def _escape_line_start(line: str) -> str:
         return line
     opening = "\\(" if match[1] else ""
     return f"{opening}{match[2]}\\{match[3]}{line[match.end() :]}"
+
+
+def raw_html_block(markup: str) -> str:
+    """HTML made by the workbook (a table) as a raw block of Pandoc Markdown, fenced
+    longer than any run of backticks in it, so that Quarto passes it through as it is.
+
+    Three colons in a row are broken with a zero-width space: where Quarto reads a
+    table's cells itself (a table the PDF's Typst writer leaves to it), it would take
+    them for a fenced div and warn.
+
+    Examples
+    --------
+    >>> print(raw_html_block("<p>```a```</p>"))
+    ````{=html}
+    <p>```a```</p>
+    ````
+    <BLANKLINE>
+    >>> ":::" in raw_html_block("<p>a ::: b</p>")
+    False
+    """
+    markup = re.sub(r":(?=::)", ":\u200b", markup)
+    longest = max((len(run) for run in re.findall(r"`+", markup)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{{=html}}\n{markup}\n{fence}\n"

@@ -35,7 +35,7 @@ from analysis.config.files import check_keys
 from analysis.config.presentation import Presentation, join_words, load_presentation
 from analysis.dataset.values import STATE_LABELS, STATE_VALUE
 from analysis.engine.action import measures_requiring_action, requiring_action
-from analysis.engine.items import list_items, theme_names, updates_for
+from analysis.engine.items import amendments_for, list_items, theme_names, updates_for
 from analysis.engine.ratings import direction_of_travel
 from analysis.engine.risks import risk_matrix, risk_register
 from analysis.engine.summary import (
@@ -52,6 +52,7 @@ from analysis.quarters import Quarter, parse_quarter
 from analysis.report.charts import UnitStyle, load_chart_style
 from analysis.report.chips import status_chip_html
 from analysis.report.narrative import bounded_html, long_text_settings
+from analysis.schema import VOCABULARIES
 
 if TYPE_CHECKING:
     from analysis.config.frameworks import Band, Framework
@@ -70,6 +71,7 @@ __all__ = [
     "trend_counts_table",
     "exceptions_table",
     "requiring_action_table",
+    "amendments_table",
     "risk_register_table",
     "risk_matrix_table",
     "framework_table",
@@ -484,11 +486,11 @@ def _scale_cells(dataset: Dataset, q: Quarter, kind: str) -> dict[str, tuple[str
     scales = dataset.scales
     directions = _settings(dataset.presentation)["directions"]
     changes = status_changes(dataset, q, kind).set_index("id")["change"]
+    completion = dataset["actions"].set_index("action_id")["expected_completion"]
     cells = {}
     for r in updates_for(dataset, kind, q).to_dict("records"):
         if kind == "action":
             position = _chip(scales.actions.status(r["status"]))
-            completion = dataset["actions"].set_index("action_id")["expected_completion"]
             due = completion.get(r["id"])
             if due is not None and not pd.isna(due):
                 position += "<br>" + html.escape(f"Expected completion: {due:%d %B %Y}")
@@ -1001,6 +1003,57 @@ def _or(labels: Sequence[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+# Plan amendments
+
+
+_AMENDMENT_COLUMNS = ["amendment", "item", "change", "description"]
+
+
+def amendments_table(dataset: Dataset, quarter: Quarter) -> GT:
+    """The plan amendments put to Cabinet for approval this quarter, in the data's order.
+
+    Columns: the amendment's id; the item it changes (its kind's label, title and id; the
+    id alone for an item the plan does not hold); the change, in the presentation's
+    words (``tables: amendment_changes``); and what is proposed and why, sanitised like
+    the commentary. A quarter without amendments gives a table without rows (the
+    chapter says so in words instead: :func:`analysis.report.text.amendments_text`).
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> html = amendments_table(synthetic_dataset(), parse_quarter("2021-22 Q2")).as_raw_html()
+    >>> "Measure: Measure three (M3)" in html and ">Delete<" in html
+    True
+    """
+    changes = _settings(dataset.presentation)["amendment_changes"]
+    rows = []
+    for r in amendments_for(dataset, quarter).to_dict("records"):
+        label = dataset.presentation.kind(r["item_kind"]).label
+        item = f"{r['title']} ({r['item_id']})" if r["title"] else str(r["item_id"])
+        rows.append(
+            {
+                "amendment": html.escape(str(r["amendment_id"])),
+                "item": html.escape(f"{label}: {item}"),
+                "change": html.escape(changes.get(r["change"], str(r["change"]))),
+                "description": _long_text(dataset, r["description"]),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=_AMENDMENT_COLUMNS)
+    table = _table(
+        frame,
+        id="amendments",
+        widths="amendments",
+        presentation=dataset.presentation,
+    ).cols_label(
+        amendment="Amendment",
+        item="Item",
+        change="Proposed change",
+        description="What is proposed, and why",
+    )
+    return _with_html(table, _AMENDMENT_COLUMNS).cols_align("left", columns=_AMENDMENT_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------
 # Strategic risks
 
 
@@ -1447,8 +1500,15 @@ def _settings(presentation: Presentation) -> dict[str, Any]:
         tables,
         where,
         required=("directions", "risk_movements", "not_rated"),
-        optional=("font_size", "column_widths", "long_text"),
+        optional=("font_size", "column_widths", "long_text", "amendment_changes"),
     )
+    changes = tables.get("amendment_changes") or {}
+    check_keys(changes, f"{where}: amendment_changes", optional=VOCABULARIES["amendment_change"])
+    for key, label in changes.items():
+        if not isinstance(label, str) or not label.strip():
+            raise ConfigError(
+                f"{where}: amendment_changes: {key}: a word is needed, got {label!r}."
+            )
     widths = tables.get("column_widths") or {}
     check_keys(widths, f"{where}: column_widths", optional=widths)
     for name, columns in widths.items():
@@ -1468,6 +1528,11 @@ def _settings(presentation: Presentation) -> dict[str, Any]:
         "font_size": str(tables.get("font_size") or "14px"),
         "column_widths": widths,
         "not_rated": {str(k): str(v) for k, v in (tables["not_rated"] or {}).items()},
+        # a change the presentation leaves unnamed is called by its key, capitalised
+        "amendment_changes": {
+            key: str(changes.get(key) or key.capitalize())
+            for key in VOCABULARIES["amendment_change"]
+        },
     }
 
 

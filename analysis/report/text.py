@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.config.presentation import KindWords, join_words
-from analysis.engine.items import list_items
+from analysis.engine.items import amendments_for, list_items
 from analysis.engine.risks import risk_register
 from analysis.engine.summary import at_or_above_target, headline_figures, status_changes
 from analysis.quarters import Quarter
@@ -43,6 +43,7 @@ __all__ = [
     "amendments_text",
     "risk_changes_text",
     "trend_text",
+    "count_words",
 ]
 
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -209,7 +210,7 @@ def _risks_sentence(rows: Sequence[tuple[Mapping[str, Any], tuple[str, ...]]], d
             total = n
         else:
             named = join_words([str(movements[k]["label"]).lower() for k in counted], "or")
-            moves.append(f"{_count_words(n)} {named}")
+            moves.append(f"{count_words(n)} {named}")
     if total is None:
         return f"This quarter, {_md(words.plural)} moved: {', '.join(moves)}." if moves else ""
     noun = words.singular if total == 1 else words.plural
@@ -303,7 +304,7 @@ def completed_text(dataset: Dataset, quarter: Quarter, kinds: Sequence[str] = ("
     )
     n = len(done)
     lines = [
-        f"{_count_words(n).capitalize()} {_md(nouns[0] if n == 1 else nouns[1])} {_was(n)} "
+        f"{count_words(n).capitalize()} {_md(nouns[0] if n == 1 else nouns[1])} {_was(n)} "
         f"assessed as {labels} during {quarter_words(quarter)}:",
         "",
     ]
@@ -428,7 +429,7 @@ def priorities_text(dataset: Dataset, quarter: Quarter, worst: int = 2) -> str:
         words = dataset.presentation.kind("action")
         noun = words.singular if declined == 1 else words.plural
         lines.append(
-            f"{_count_words(declined).capitalize()} {_md(noun)} marked \\* "
+            f"{count_words(declined).capitalize()} {_md(noun)} marked \\* "
             f"{'has' if declined == 1 else 'have'} declined since "
             f"{quarter_words(quarter.previous, quarter)}."
         )
@@ -436,37 +437,27 @@ def priorities_text(dataset: Dataset, quarter: Quarter, worst: int = 2) -> str:
 
 
 def amendments_text(dataset: Dataset, quarter: Quarter) -> str:
-    """The plan amendments put to Cabinet for approval this quarter, as a Markdown list.
+    """The sentence that opens the plan amendments put to Cabinet for approval this
+    quarter; the amendments themselves are a table
+    (:func:`analysis.report.tables.amendments_table`).
 
     Examples
     --------
     >>> import tempfile, pathlib, tests.synthetic as s
     >>> from analysis.dataset.read import load_dataset
     >>> data = load_dataset(s.write_synthetic(pathlib.Path(tempfile.mkdtemp()) / "d"))
-    >>> print(amendments_text(data, parse_quarter("2021-22 Q2")))
-    One amendment to the plan is proposed for approval:
-    <BLANKLINE>
-    - AM1: delete the measure Measure three (M3). No longer relevant.
+    >>> amendments_text(data, parse_quarter("2021-22 Q2"))
+    'One amendment to the plan is proposed for approval.'
+    >>> amendments_text(data, parse_quarter("2021-22 Q1"))
+    'No amendment to the plan is proposed this quarter.'
     """
-    amendments = dataset["amendments"]
-    amendments = amendments[amendments["quarter"] == quarter.slug]
-    if amendments.empty:
+    n = len(amendments_for(dataset, quarter))
+    if not n:
         return "No amendment to the plan is proposed this quarter."
-    items = list_items(dataset).set_index(["kind", "id"])["title"]
-    n = len(amendments)
-    lines = [
-        f"{_count_words(n).capitalize()} {_plural('amendment', n)} to the plan "
-        f"{'is' if n == 1 else 'are'} proposed for approval:",
-        "",
-    ]
-    for r in amendments.to_dict("records"):
-        title = items.get((r["item_kind"], r["item_id"]))
-        item = _item({"title": title, "id": r["item_id"]}) if title else _md(r["item_id"])
-        lines.append(
-            f"- {_md(r['amendment_id'])}: {_md(r['change'])} the {_md(r['item_kind'])} {item}. "
-            f"{html_to_markdown(r['description'])}"
-        )
-    return "\n".join(lines)
+    return (
+        f"{count_words(n).capitalize()} {_plural('amendment', n)} to the plan "
+        f"{'is' if n == 1 else 'are'} proposed for approval."
+    )
 
 
 # Register changes, in the order the report lists them, with the words for each.
@@ -565,7 +556,14 @@ def _pct(value: float) -> str:
     return f"{value:.0f}%"
 
 
-def _count_words(n: int) -> str:
+def count_words(n: int) -> str:
+    """A count as the report writes it in a sentence: in words up to nine, else in figures.
+
+    Examples
+    --------
+    >>> count_words(2), count_words(24)
+    ('two', '24')
+    """
     return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
