@@ -121,6 +121,18 @@ def test_the_package_code_and_presets_are_in_the_key(tmp_path):
     assert after == cache_module.code_fingerprint([package])
 
 
+def test_the_books_layout_is_in_the_key(tmp_path, monkeypatch):
+    """The book is not staged when its render is reused, so what staging reads beside
+    the code (``_quarto.yml``, ``assets/``) is in the key."""
+    config = tmp_path / "_quarto.yml"
+    shutil.copy2(run_module.QUARTO_CONFIG, config)
+    monkeypatch.setattr(run_module, "QUARTO_CONFIG", config)
+    before = run_module._code_and_versions(NOTEBOOKS_DIR)["code"]
+    assert run_module._code_and_versions(NOTEBOOKS_DIR)["code"] == before
+    config.write_text(config.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    assert run_module._code_and_versions(NOTEBOOKS_DIR)["code"] != before
+
+
 def test_a_stored_entry_is_only_read_back_under_its_own_key(tmp_path):
     store = Cache(tmp_path / "cache")
     result = tmp_path / "result"

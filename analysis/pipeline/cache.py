@@ -6,13 +6,16 @@ the book, are each stored in the cache under a **key**: a SHA-256 of exactly wha
 stage's result depends on.
 
 - **execute**: the project's code (every file of the ``analysis`` package, presets
-  included, and the notebook templates), the installed versions (Python, its
+  included, the notebook templates and the book's layout), the installed versions (Python, its
   executable, every installed distribution, the kernel's command), the run's snapshot
   of the dataset (every file's bytes, ``dataset.yml`` included), the chapters with their
   parameters and features, and the folder the report is published in (the notebooks
   record it).
-- **render**: the code and versions again, Quarto's version, the formats, and every
-  file of the staged Quarto project (the executed notebooks, figures, configuration).
+- **render**: the code and versions again (the book's layout, ``_quarto.yml`` and
+  ``assets/``, counts as code), Quarto's version, the formats, whether the annual
+  results are made, and the execute stage's key, which stands for the executed
+  notebooks and everything they were made from. It is known before the book is staged,
+  so an unchanged re-run neither stages nor renders.
 
 A stage whose key is in the cache is not run: its stored result is copied in, so the
 report is the one the stage would have made (with the run times of the run that made
@@ -53,7 +56,8 @@ _NOT_CODE = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".pyc")
 
 
 def code_fingerprint(folders: Iterable[Path]) -> str:
-    """A SHA-256 of every file (path and bytes) in ``folders``: the code and presets.
+    """A SHA-256 of every file (path and bytes) in ``folders``: the code and presets
+    (a file among them is taken as it is).
 
     Examples
     --------
@@ -67,7 +71,12 @@ def code_fingerprint(folders: Iterable[Path]) -> str:
     """
     from analysis.dataset.read import folder_hash
 
-    return stage_key(folders=[(folder.name, folder_hash(folder, _NOT_CODE)) for folder in folders])
+    def fingerprint(path: Path) -> str:
+        if path.is_file():
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        return folder_hash(path, _NOT_CODE)
+
+    return stage_key(folders=[(path.name, fingerprint(path)) for path in folders])
 
 
 def installed_versions() -> dict[str, Any]:

@@ -63,6 +63,7 @@ from analysis.pipeline.render import (
     CABINET_NAME,
     FORMAT_OUTPUTS,
     FORMATS,
+    QUARTO_CONFIG,
     QUARTO_MISSING,
     Rendered,
     check_quarto,
@@ -254,7 +255,7 @@ def run_report(
             data = load_dataset(snapshot_dataset(source, report / INPUTS_FOLDER / data.name))
         code = _code_and_versions(templates) if store.enabled else {}
         with _stage("execute", stages, progress):
-            key = stage_key(
+            executed = key = stage_key(
                 stage="execute",
                 **code,
                 inputs=folder_hash(data.path),
@@ -276,34 +277,39 @@ def run_report(
         outputs = ["notebooks", "data"]
         warnings: list[dict[str, object]] = []
         if quarto is not None:
-            with _stage("stage", stages, progress):
-                project = stage_quarter(
-                    build / "quarto", notebooks, data, q, chosen_formats, resources
-                )
-                documents = {
-                    CABINET_FOLDER: stage_cabinet(build / "cabinet", data, q, chosen_formats)
-                }
-                if (q.number == 4) if annual is None else annual:
-                    documents[ANNUAL_FOLDER] = stage_annual(
-                        build / "annual", data, q, chosen_formats
+            make_annual = (q.number == 4) if annual is None else bool(annual)
+            # what the book and the documents beside it are made from: the executed
+            # notebooks (their key covers the data, chapters and code), the code and the
+            # book's layout, the versions, Quarto and the formats; known before staging,
+            # so that an unchanged re-run stages nothing
+            key = stage_key(
+                stage="render",
+                **code,
+                quarto=quarto_found,
+                formats=list(chosen_formats),
+                notebooks=executed,
+                annual=make_annual,
+            )
+            stored = None
+            if store.enabled:
+                with _stage("render", stages, progress):
+                    stored = store.fetch(slug, "render", key, report / "book")
+            if stored is not None:
+                progress("  reused the book of an earlier run with the same chapters")
+                warnings = list(stored.get("warnings", []))
+            else:
+                with _stage("stage", stages, progress):
+                    project = stage_quarter(
+                        build / "quarto", notebooks, data, q, chosen_formats, resources
                     )
-            with _stage("render", stages, progress):
-                key = stage_key(
-                    stage="render",
-                    **code,
-                    quarto=quarto_found,
-                    formats=list(chosen_formats),
-                    project=folder_hash(project) if store.enabled else "",
-                    documents={
-                        name: folder_hash(folder) if store.enabled else ""
-                        for name, folder in documents.items()
-                    },
-                )
-                stored = store.fetch(slug, "render", key, report / "book")
-                if stored is not None:
-                    progress("  reused the book of an earlier run with the same chapters")
-                    warnings = list(stored.get("warnings", []))
-                else:
+                    documents = {
+                        CABINET_FOLDER: stage_cabinet(build / "cabinet", data, q, chosen_formats)
+                    }
+                    if make_annual:
+                        documents[ANNUAL_FOLDER] = stage_annual(
+                            build / "annual", data, q, chosen_formats
+                        )
+                with _stage("render", stages, progress):
                     rendered, *made = _render(
                         [project, *documents.values()], quarto, build, out_dir, slug, started
                     )
@@ -317,7 +323,7 @@ def run_report(
                     )
                     shutil.move(str(rendered.folder), report / "book")
                     store.store(slug, "render", key, report / "book", {"warnings": warnings})
-                _report_warnings(warnings, progress)
+            _report_warnings(warnings, progress)
             outputs.append("book")
         else:
             progress(f"WARNING: {QUARTO_MISSING}")
@@ -396,9 +402,10 @@ def _render(
 
 
 def _code_and_versions(templates: Path) -> dict[str, object]:
-    """What every stage's key holds: the code, presets and templates, and the versions."""
+    """What every stage's key holds: the code, presets and templates, the book's layout
+    (``_quarto.yml`` and ``assets/``), and the versions."""
     return {
-        "code": code_fingerprint([ROOT / "analysis", templates]),
+        "code": code_fingerprint([ROOT / "analysis", templates, ROOT / "assets", QUARTO_CONFIG]),
         "versions": installed_versions(),
         "kernel": check_kernel(),
     }
