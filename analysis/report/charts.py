@@ -413,6 +413,7 @@ class LineChart:
     def _draw(self, width: float, height: float) -> Any:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.font_manager import FontProperties
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
         style = self.style
@@ -470,9 +471,29 @@ class LineChart:
             fontsize=style.base_size,
             handlelength=2.5,
         )
-        # leave the legend its row at the foot, then fit the axes and their labels
-        share = (legend.get_window_extent(renderer).height + 8) / (height * figure.dpi)
-        figure.tight_layout(rect=(0, share, 1, 1))
+        # the margins the labels need, measured (not drawn): the y axis's labels and
+        # title on the left; the x axis's labels and title, then the legend, at the foot
+        points = figure.dpi / 72
+
+        def extent(text: str, size: float) -> tuple[float, float]:
+            font = FontProperties(size=size)
+            w, h, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
+            return w, h
+
+        low_view, high_view = axes.get_ylim()
+        shown = [v for v in axes.get_yticks() if low_view <= v <= high_view]
+        label_width = max((extent(_plain(self.y_labels(v)), style.base_size)[0] for v in shown),
+                          default=0.0)  # fmt: skip
+        line = extent("Qy", style.base_size)[1]
+        pad = 6 * points
+        left = pad + line + pad + label_width + pad
+        legend_height = legend.get_window_extent(renderer).height
+        bottom = legend_height + 8 + pad + line + pad + line + pad
+        size = (width * figure.dpi, height * figure.dpi)
+        figure.subplots_adjust(
+            left=left / size[0], right=1 - pad / size[0], bottom=bottom / size[1],
+            top=1 - pad / size[1],
+        )  # fmt: skip
         return figure
 
 
