@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,3 +81,47 @@ def dataset():
     from synthetic import synthetic_dataset
 
     return synthetic_dataset()
+
+
+# ---------------------------------------------------------------- accessibility
+
+_AXE = Path(__file__).resolve().parent / "browser" / "axe.mjs"
+
+
+@pytest.fixture(scope="session")
+def axe_runner():
+    """Run axe-core (WCAG 2.2 A and AA rules) in headless Chromium over pages of a folder."""
+    node = shutil.which("node")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    modules = _AXE.parent / "node_modules"
+    if node is None or chromium is None:
+        pytest.skip("Node.js and Chromium are needed for the browser test (Debian: chromium)")
+    if not (modules / "axe-core").is_dir() or not (modules / "puppeteer-core").is_dir():
+        pytest.skip(
+            "axe-core and puppeteer-core are not installed: `npm ci --prefix tests/browser`"
+        )
+
+    def run(folder: Path, pages: list[str], width: int) -> dict:
+        out = folder.parent / f"axe-{width}.json"
+        done = subprocess.run(
+            [
+                node,
+                str(_AXE),
+                "--root",
+                str(folder),
+                "--chromium",
+                chromium,
+                "--width",
+                str(width),
+                "--out",
+                str(out),
+                *pages,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode in (0, 1), done.stderr[-2000:]
+        return json.loads(out.read_text(encoding="utf-8"))
+
+    return run

@@ -30,8 +30,6 @@ from analysis.pipeline.render import (
 from analysis.pipeline.run import run_report
 from analysis.quarters import parse_quarter
 
-HERE = Path(__file__).resolve().parent
-AXE = HERE / "browser" / "axe.mjs"
 QUARTO = shutil.which("quarto")
 
 pytestmark = pytest.mark.skipif(
@@ -401,45 +399,6 @@ def test_no_wcag_violation_on_any_page_in_a_real_browser(book, width, axe_runner
     if width >= 1280:  # wide tables wrap inside the content column; only narrower screens scroll
         scrolling = {p["page"]: p["scrolling"] for p in results["pages"] if p["scrolling"]}
         assert scrolling == {}
-
-
-@pytest.fixture(scope="module")
-def axe_runner():
-    """Run axe-core (WCAG 2.2 A and AA rules) in headless Chromium over pages of a folder."""
-    node = shutil.which("node")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    modules = HERE / "browser" / "node_modules"
-    if node is None or chromium is None:
-        pytest.skip("Node.js and Chromium are needed for the browser test (Debian: chromium)")
-    if not (modules / "axe-core").is_dir() or not (modules / "puppeteer-core").is_dir():
-        pytest.skip(
-            "axe-core and puppeteer-core are not installed: `npm ci --prefix tests/browser`"
-        )
-
-    def run(folder: Path, pages: list[str], width: int) -> dict:
-        out = folder.parent / f"axe-{width}.json"
-        done = subprocess.run(
-            [
-                node,
-                str(AXE),
-                "--root",
-                str(folder),
-                "--chromium",
-                chromium,
-                "--width",
-                str(width),
-                "--out",
-                str(out),
-                *pages,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert done.returncode in (0, 1), done.stderr[-2000:]
-        return json.loads(out.read_text(encoding="utf-8"))
-
-    return run
 
 
 def test_the_cabinet_paper_is_made_in_both_formats_with_the_reports_figures(book):

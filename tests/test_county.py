@@ -76,17 +76,21 @@ def pages_text(book: Path) -> dict[str, str]:
     return texts
 
 
-@pytest.fixture(scope="module")
-def county_report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("county")
+def _county_run(quarter: str, out: Path) -> Path:
+    """The county's report of ``quarter``, in HTML and PDF, published under ``out``."""
     return run_report(
-        QUARTER,
+        quarter,
         dataset=COUNTY,
         formats="html,pdf",
         out=out,
         progress=lambda _: None,
         require_quarto=True,
     ).folder
+
+
+@pytest.fixture(scope="module")
+def county_report(tmp_path_factory) -> Path:
+    return _county_run(QUARTER, tmp_path_factory.mktemp("county"))
 
 
 @needs_quarto
@@ -143,15 +147,7 @@ def test_the_measures_only_county_renders(tmp_path):
 
 @pytest.fixture(scope="module")
 def county_year_end(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("county-q4")
-    return run_report(
-        "2025-26-Q4",
-        dataset=COUNTY,
-        formats="html,pdf",
-        out=out,
-        progress=lambda _: None,
-        require_quarto=True,
-    ).folder
+    return _county_run("2025-26-Q4", tmp_path_factory.mktemp("county-q4"))
 
 
 @needs_quarto
@@ -195,3 +191,11 @@ def test_a_year_end_run_makes_the_annual_results_and_the_cabinet_paper(county_ye
     if shutil.which("pdftotext"):
         pages = pdf_words(book / "annual" / "annual-results.pdf")
         assert [n for n, w in enumerate(pages, start=1) if not w] == []
+
+
+@needs_quarto
+def test_no_wcag_violation_in_the_annual_results_or_the_cabinet_paper(county_year_end, axe_runner):
+    book = county_year_end / "book"
+    for folder, page in (("annual", "annual-results.html"), ("cabinet", "cabinet-report.html")):
+        results = axe_runner(book / folder, [page], 1280)
+        assert [p["violations"] for p in results["pages"]] == [[]], page

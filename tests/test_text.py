@@ -243,6 +243,17 @@ def test_priorities_mark_and_explain_declines(tmp_path):
     )
 
 
+def test_priorities_are_the_statuses_the_scale_flags_as_calling_for_action():
+    """The county flags only its worst deliverable rating, Action, as calling for
+    action: its priorities are those, as its items requiring action are."""
+    from pathlib import Path
+
+    county = load_dataset(Path(__file__).resolve().parent / "fixtures" / "county")
+    assert county.scales.actions.needs_action == ("action",)
+    text = priorities_text(county, parse_quarter("2025-26 Q2"))
+    assert text.startswith("**Action**\n\n") and "**Review**" not in text
+
+
 def test_priorities_without_declines_have_no_mark(tmp_path):
     updates = replace_cells(TABLES["action_updates"], {("A2", Q2.slug): {"status": "On track"}})
     text = priorities_text(synthetic_with(tmp_path, action_updates=updates), Q2)

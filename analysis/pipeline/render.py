@@ -405,11 +405,12 @@ def stage_document(
     template = read_yaml(QUARTO_CONFIG)
     wanted = {FORMATS[f] for f in formats}
     book_formats = dict(template.get("format") or {})
-    # the PDF is linked from the page, in words, not as "Typst"
+    # the PDF is linked from the page, in words, not as "Typst"; the tables are shown
+    # as the book shows them
     options: dict[str, Any] = {"html": {"toc": False, "format-links": False}, "typst": {}}
-    for option in ("html-table-processing",):
-        if option in (book_formats.get("html") or {}):
-            options["html"][option] = book_formats["html"][option]
+    processing = (book_formats.get("html") or {}).get("html-table-processing")
+    if processing is not None:
+        options["html"]["html-table-processing"] = processing
     for option in ("mainfont", "fontsize", "papersize", "pdf-standard"):
         if option in (book_formats.get("typst") or {}):
             options["typst"][option] = book_formats["typst"][option]

@@ -21,6 +21,7 @@ _EXPORTS = {
     "measures_with_history": "chapters",
     "report_features": "chapters",
     "exception_grouping": "chapters",
+    "requiring_action_level": "chapters",
     "action_status_chart": "charts",
     "headline_chart": "charts",
     "history_chart": "charts",

@@ -44,6 +44,7 @@ __all__ = [
     "theme_name",
     "theme_outcomes",
     "exception_grouping",
+    "requiring_action_level",
     "measures_with_history",
 ]
 
@@ -243,6 +244,20 @@ def theme_outcomes(dataset: Dataset, theme: str) -> pd.DataFrame:
     outcomes = dataset["outcomes"]
     mine = outcomes[outcomes["theme_id"] == theme_id].sort_values("position", kind="stable")
     return mine[["outcome_id", "name", "description"]].reset_index(drop=True)
+
+
+def requiring_action_level(dataset: Dataset) -> int:
+    """The heading level of the items requiring action in the exceptions chapter: a
+    section (2) after the exceptions when the dataset holds measures, else the
+    chapter's own title (1), the exceptions being about measures only.
+
+    Examples
+    --------
+    >>> from tests.synthetic import synthetic_dataset
+    >>> requiring_action_level(synthetic_dataset())
+    2
+    """
+    return 2 if dataset.holds("measure") else 1
 
 
 def exception_grouping(dataset: Dataset) -> str:

@@ -382,8 +382,10 @@ _FIELD_WORDS = {
 }
 
 
-def priorities_text(dataset: Dataset, quarter: Quarter, worst: int = 2) -> str:
-    """Actions in the ``worst`` worst rated statuses, worst first, as Markdown lists.
+def priorities_text(dataset: Dataset, quarter: Quarter) -> str:
+    """Actions in the statuses that call for action (the action scale's
+    ``needs_action``, the rule of the items requiring action), worst first, as Markdown
+    lists.
 
     Actions whose status declined since last quarter are marked with an asterisk,
     followed by last quarter's status, and a closing sentence explains the mark.
@@ -405,7 +407,7 @@ def priorities_text(dataset: Dataset, quarter: Quarter, worst: int = 2) -> str:
     One priority action marked \\* has declined since quarter one.
     """
     scale = dataset.scales.actions
-    keys = list(reversed(scale.rated_keys[-worst:])) if worst > 0 else []
+    keys = list(reversed(scale.needs_action))
     changes = _in_report_order(dataset, [status_changes(dataset, quarter, "action")])
     lines: list[str] = []
     declined = 0
