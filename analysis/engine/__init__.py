@@ -4,7 +4,10 @@
 their direction of travel; :mod:`~analysis.engine.items` sees the kinds of item as one
 list; :mod:`~analysis.engine.summary` counts statuses, changes and the headline
 figures; :mod:`~analysis.engine.risks` builds the risk register and its matrices.
-Functions here read a dataset and return new frames; they never change it.
+Functions here read a dataset and return new frames; they never change it. The answers
+asked for again and again (the items, a quarter's statuses, the risk register, the
+headline figures) are worked out once per dataset and handed out as copies
+(:mod:`~analysis.engine.memo`).
 """
 
 from analysis.engine.items import amendments_for, list_items, theme_names, updates_for

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.engine.memo import per_dataset
 from analysis.quarters import Quarter
 from analysis.schema import KINDS
 
@@ -22,6 +23,7 @@ __all__ = ["list_items", "updates_for", "amendments_for", "theme_names"]
 _ITEM_COLUMNS = ["id", "kind", "theme_id", "theme", "outcome_id", "outcome", "position", "title"]
 
 
+@per_dataset
 def list_items(dataset: Dataset) -> pd.DataFrame:
     """Every item of every kind with its theme and outcome, in report order.
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.engine.items import list_items, updates_for
+from analysis.engine.memo import per_dataset
 from analysis.quarters import Quarter
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def risk_score(impact: int, likelihood: int) -> int:
     return int(impact) * int(likelihood)
 
 
+@per_dataset
 def risk_register(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """Every risk with an update this quarter, its score and how it moved.
 

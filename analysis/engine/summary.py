@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.config.presentation import Headline, join_words
 from analysis.engine.items import list_items, theme_names, updates_for
+from analysis.engine.memo import per_dataset
 from analysis.engine.ratings import count_met, direction_of_travel, rate_measures
 from analysis.engine.risks import risk_register
 from analysis.errors import ConfigError
@@ -192,6 +193,7 @@ def action_status_counts(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["status", "label", *themes, "Total"])
 
 
+@per_dataset
 def rated_measures(dataset: Dataset, quarter: Quarter | None = None) -> pd.DataFrame:
     """Measure values joined to their measures and rated under the dataset's framework.
 
@@ -371,6 +373,7 @@ _FIGURE_COLUMNS = [
 ]
 
 
+@per_dataset
 def headline_figures(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """The report's headline figures for a quarter, each with its arithmetic.
 
@@ -546,6 +549,7 @@ STATUS_COLUMNS = (
 )
 
 
+@per_dataset
 def item_statuses(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """One row per item with an update this quarter: its status now and last quarter.
 
@@ -642,6 +646,7 @@ def _measure_rows(dataset: Dataset, q: Quarter) -> list[dict[str, object]]:
     return rows
 
 
+@per_dataset
 def dataset_measure_values(dataset: Dataset) -> pd.DataFrame:
     """Every quarter's measure values joined to the measure's unit and polarity.
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.engine.items import list_items
+from analysis.engine.memo import per_dataset
 from analysis.engine.summary import item_statuses
 from analysis.quarters import Quarter
 
@@ -98,6 +99,7 @@ def quarters_so_far(quarter: Quarter) -> list[Quarter]:
     return [Quarter(quarter.start_year, number) for number in range(1, quarter.number + 1)]
 
 
+@per_dataset
 def status_history(dataset: Dataset, quarter: Quarter) -> pd.DataFrame:
     """One row per item and quarter of the year so far in which the item had an update,
     with its status then: items in the order of the item list (:func:`list_items`),
