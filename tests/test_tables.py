@@ -8,7 +8,9 @@ import math
 import re
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
+from great_tables._gt_data import Body
 from synthetic import TABLES, write_synthetic
 
 from analysis.dataset.read import load_dataset
@@ -596,3 +598,14 @@ def test_commentary_keeps_its_lists_and_emphasis(tmp_path):
     )
     html = theme_table(data, Q2, "a").as_raw_html()
     assert "<p>Funding:</p><ul><li>£12m <i>grant</i></li><li>loan</li></ul>" in html
+
+
+@pytest.mark.parametrize("build", ALL_TABLES)
+def test_cells_written_as_objects_make_the_table_great_tables_makes(dataset, build):
+    """The tables write their cells into a frame of plain objects (_with_object_cells):
+    the table must be the one great-tables makes with its own string frame."""
+    ours = build(dataset)
+    body = ours._body.body
+    assert all(str(dtype) == "object" for dtype in body.dtypes)
+    strings = pd.DataFrame(pd.NA, index=body.index, columns=body.columns, dtype="string")
+    assert ours._replace(_body=Body(strings)).as_raw_html() == ours.as_raw_html()
