@@ -15,6 +15,7 @@ lives; when it is gone, so are its answers.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import weakref
@@ -81,6 +82,4 @@ def per_dataset(function: F) -> F:
 def _copy(answer: Any) -> Any:
     if isinstance(answer, pd.DataFrame | pd.Series):
         return answer.copy()
-    import copy
-
     return copy.deepcopy(answer)

@@ -255,7 +255,7 @@ def run_report(
             data = load_dataset(snapshot_dataset(source, report / INPUTS_FOLDER / data.name))
         code = _code_and_versions(templates) if store.enabled else {}
         with _stage("execute", stages, progress):
-            executed = key = stage_key(
+            executed = stage_key(
                 stage="execute",
                 **code,
                 inputs=folder_hash(data.path),
@@ -265,13 +265,13 @@ def run_report(
                 ],
                 published=str((out_dir / slug).resolve()),
             )
-            if store.fetch(slug, "execute", key, report / "notebooks") is not None:
+            if store.fetch(slug, "execute", executed, report / "notebooks") is not None:
                 progress("  reused the notebooks of an earlier run with the same inputs")
                 notebooks = [report / "notebooks" / c.filename for c in chapters]
             else:
                 notebooks = _execute(chapters, report, jobs, progress, out_dir, slug, started)
                 _record_published_folder(notebooks, report, out_dir / slug)
-                store.store(slug, "execute", key, report / "notebooks")
+                store.store(slug, "execute", executed, report / "notebooks")
         with _stage("extracts", stages, progress):
             resources = _write_extracts(data, q, report / "data")
         outputs = ["notebooks", "data"]

@@ -1,6 +1,7 @@
 """The report's charts: each built from the engine's frames, with a caption and alt text.
 
-Every builder returns a :class:`Chart`: a plotnine figure, a short ``caption``, an
+Every builder returns a :class:`Chart`: a figure (a plotnine one, or for the line charts
+a :class:`LineChart` drawn with matplotlib itself), a short ``caption``, an
 ``alt`` text generated from the same numbers the chart draws (so a reader who cannot
 see the chart loses nothing) and a Quarto cross-reference ``label``. Nothing is
 written to disk here; :meth:`Chart.to_svg` renders in memory and :func:`write_svg`
@@ -421,7 +422,7 @@ class LineChart:
         renderer = FigureCanvasAgg(figure).get_renderer()  # to measure text, not to draw
         axes = figure.add_subplot()
         place = {category: n for n, category in enumerate(self.categories)}
-        values = [v for s in self.series for _, v, _ in s.points]
+        values = [v for s in self.series for _, v, _ in s.points] or [0.0]
         low, high = min(values), max(values)
         span = (high - low) or abs(high) or 1.0
         for series in self.series:

@@ -1034,7 +1034,7 @@ def amendments_table(dataset: Dataset, quarter: Quarter) -> GT:
             {
                 "amendment": html.escape(str(r["amendment_id"])),
                 "item": html.escape(f"{label}: {item}"),
-                "change": html.escape(changes.get(r["change"], str(r["change"]))),
+                "change": html.escape(changes[r["change"]]),
                 "description": _long_text(dataset, r["description"]),
             }
         )
